@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../node/library.js';
+
+let version: string | undefined;
+
+export function packageVersion(): string {
+  if (version === undefined) {
+    const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+    version = pkg.version;
+  }
+  return version;
+}

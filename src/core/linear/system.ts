@@ -1,0 +1,255 @@
+/**
+ * A linear mammillary compartment system with optional first-order absorption depot and optional effect
+ * compartment, put in "modal" coordinates where its solution over any interval is a short sum of
+ * exponential-chain terms (see divided-differences.ts).
+ *
+ * Amount space (the compartments the user sees), in this fixed order:
+ *   [depot?]  [central, peripheral 1, peripheral 2 …]  [effect?]
+ *   depot and central/peripheral entries are amounts; the effect entry is a concentration (amount/volume),
+ *   dCe/dt = ke0·(A_central/V1 − Ce).
+ *
+ * The disposition block K (central + peripherals) satisfies detailed balance (k1p·V1 = kp1·Vp), so
+ * K = S·M·S⁻¹ with S = diag(1, √(k1p/kp1)…) and M symmetric: M = Q·Λ·Qᵀ (Jacobi). With P = S·Q:
+ *   modal coordinates  z = [depot, y = P⁻¹·A_disposition, effect]
+ *   dz/dt = T·z + b, where T is lower triangular:
+ *     T[d][d] = −ka,  T[y_k][d] = ka·P⁻¹[k][central],  T[y_k][y_k] = λ_k,
+ *     T[e][y_k] = ke0·P[central][k]/V1,  T[e][e] = −ke0.
+ * Because T is triangular with the structure depot → modes → effect, exp(T·h) is a sum over paths of
+ * products of edge weights times exponential-chain responses, computed exactly (propagator.ts).
+ *
+ * A ModalSystem is built once per structure and re-configured in place for each parameter set
+ * (setRates), without allocation: population simulations configure it once per subject.
+ */
+
+import { jacobiEigenInPlace } from './symmetric-eigen.js';
+
+export interface PeripheralRates {
+  /** Rate constant central → peripheral (1/time), k1p = Q/V1. Must be > 0. */
+  readonly kcp: number;
+  /** Rate constant peripheral → central (1/time), kp1 = Q/Vp. Must be > 0. */
+  readonly kpc: number;
+}
+
+export interface LinearRates {
+  /** Central volume (volume unit); turns the central amount into the effect compartment's driving concentration. */
+  readonly v1: number;
+  /** Elimination rate constant from the central compartment (1/time), ≥ 0. */
+  readonly k10: number;
+  /** 0, 1 or 2 peripheral compartments. */
+  readonly peripherals: readonly PeripheralRates[];
+  /** First-order absorption rate constant (1/time) if the model has a depot, else undefined. */
+  readonly ka?: number | undefined;
+  /** Effect-compartment equilibration rate constant (1/time) if the model has an effect compartment, else undefined. */
+  readonly ke0?: number | undefined;
+}
+
+export interface LinearStructure {
+  readonly hasDepot: boolean;
+  readonly nPeripherals: number;
+  readonly hasEffect: boolean;
+}
+
+/** Thrown for rates that make no physical sense; the caller adds subject and time. */
+export class LinearRatesError extends Error {}
+
+export class ModalSystem implements LinearStructure {
+  readonly hasDepot: boolean;
+  readonly hasEffect: boolean;
+  readonly nPeripherals: number;
+  /** Number of disposition compartments (central + peripherals). */
+  readonly nDisposition: number;
+  /** Size of the state (amount space = modal space). */
+  readonly size: number;
+  /** Index of the central compartment in amount space. */
+  readonly centralIndex: number;
+  /** Diagonal of T: the rate of each modal coordinate (≤ 0). */
+  readonly rates: Float64Array;
+  /** T, row-major size×size, lower triangular. */
+  readonly transition: Float64Array;
+  /** P (disposition amounts from modes), row-major nDisposition². */
+  readonly toAmounts: Float64Array;
+  /** P⁻¹ (modes from disposition amounts), row-major nDisposition². */
+  readonly toModes: Float64Array;
+  /** Central volume of the current configuration. */
+  v1 = NaN;
+  /** Incremented at every setRates: lets dependants (the propagator) know their caches are stale. */
+  version = 0;
+
+  private readonly sym: Float64Array;
+  private readonly eigenvalues: Float64Array;
+  private readonly eigenvectors: Float64Array;
+  private readonly scale: Float64Array;
+
+  constructor(structure: LinearStructure, rates?: LinearRates) {
+    if (structure.nPeripherals < 0 || structure.nPeripherals > 2) {
+      throw new LinearRatesError(`0 to 2 peripheral compartments, got ${structure.nPeripherals}`);
+    }
+    this.hasDepot = structure.hasDepot;
+    this.hasEffect = structure.hasEffect;
+    this.nPeripherals = structure.nPeripherals;
+    const m = 1 + structure.nPeripherals;
+    this.nDisposition = m;
+    this.size = m + (this.hasDepot ? 1 : 0) + (this.hasEffect ? 1 : 0);
+    this.centralIndex = this.hasDepot ? 1 : 0;
+    this.rates = new Float64Array(this.size);
+    this.transition = new Float64Array(this.size * this.size);
+    this.toAmounts = new Float64Array(m * m);
+    this.toModes = new Float64Array(m * m);
+    this.sym = new Float64Array(m * m);
+    this.eigenvalues = new Float64Array(m);
+    this.eigenvectors = new Float64Array(m * m);
+    this.scale = new Float64Array(m);
+    if (rates !== undefined) this.setRates(rates);
+  }
+
+  /** A system shaped and configured from a LinearRates object (convenience for tests and one-off use). */
+  static of(rates: LinearRates): ModalSystem {
+    return new ModalSystem(
+      { hasDepot: rates.ka !== undefined, nPeripherals: rates.peripherals.length, hasEffect: rates.ke0 !== undefined },
+      rates,
+    );
+  }
+
+  /** Configure for a parameter set. Throws LinearRatesError for invalid rates. */
+  setRates(r: LinearRates): void {
+    if (r.peripherals.length !== this.nPeripherals) {
+      throw new LinearRatesError(`expected ${this.nPeripherals} peripheral compartments, got ${r.peripherals.length}`);
+    }
+    if ((r.ka !== undefined) !== this.hasDepot) throw new LinearRatesError(this.hasDepot ? 'ka is required (the model has a depot)' : 'ka given but the model has no depot');
+    if ((r.ke0 !== undefined) !== this.hasEffect) throw new LinearRatesError(this.hasEffect ? 'ke0 is required (the model has an effect compartment)' : 'ke0 given but the model has no effect compartment');
+    const p1 = r.peripherals[0];
+    const p2 = r.peripherals[1];
+    this.configure(r.v1, r.k10, p1?.kcp ?? 0, p1?.kpc ?? 0, p2?.kcp ?? 0, p2?.kpc ?? 0, r.ka ?? 0, r.ke0 ?? 0);
+  }
+
+  /** Allocation-free configuration from micro-constants (unused arguments ignored according to the structure). */
+  configure(v1: number, k10: number, kcp1: number, kpc1: number, kcp2: number, kpc2: number, ka: number, ke0: number): void {
+    checkRate('V1', v1, true);
+    checkRate('k10', k10, false);
+    if (this.nPeripherals >= 1) {
+      checkRate('peripheral 1 kcp (k12)', kcp1, true);
+      checkRate('peripheral 1 kpc (k21)', kpc1, true);
+    }
+    if (this.nPeripherals >= 2) {
+      checkRate('peripheral 2 kcp (k13)', kcp2, true);
+      checkRate('peripheral 2 kpc (k31)', kpc2, true);
+    }
+    if (this.hasDepot) checkRate('ka', ka, false);
+    if (this.hasEffect) checkRate('ke0', ke0, false);
+    this.v1 = v1;
+    this.version++;
+
+    const m = this.nDisposition;
+    const sym = this.sym;
+    const scale = this.scale;
+    sym.fill(0);
+    scale[0] = 1;
+    let centralOut = k10;
+    for (let i = 0; i < this.nPeripherals; i++) {
+      const kcp = i === 0 ? kcp1 : kcp2;
+      const kpc = i === 0 ? kpc1 : kpc2;
+      const j = i + 1;
+      centralOut += kcp;
+      const coupling = Math.sqrt(kcp * kpc);
+      sym[j] = coupling;
+      sym[j * m] = coupling;
+      sym[j * m + j] = -kpc;
+      scale[j] = Math.sqrt(kcp / kpc);
+    }
+    sym[0] = -centralOut;
+    jacobiEigenInPlace(sym, m, this.eigenvalues, this.eigenvectors);
+
+    for (let r = 0; r < m; r++) {
+      for (let k = 0; k < m; k++) {
+        const q = this.eigenvectors[r * m + k] as number;
+        this.toAmounts[r * m + k] = (scale[r] as number) * q; // P = S·Q
+        this.toModes[k * m + r] = q / (scale[r] as number); // P⁻¹ = Qᵀ·S⁻¹
+      }
+    }
+
+    const n = this.size;
+    const t = this.transition;
+    t.fill(0);
+    const y0 = this.centralIndex;
+    if (this.hasDepot) {
+      this.rates[0] = -ka;
+      t[0] = -ka;
+    }
+    for (let k = 0; k < m; k++) {
+      const yk = y0 + k;
+      // Eigenvalues of a compartmental matrix are ≤ 0; only rounding can make one a hair positive.
+      const lambda = Math.min(this.eigenvalues[k] as number, 0);
+      this.rates[yk] = lambda;
+      t[yk * n + yk] = lambda;
+      if (this.hasDepot) t[yk * n] = ka * (this.toModes[k * m] as number);
+    }
+    if (this.hasEffect) {
+      const e = n - 1;
+      this.rates[e] = -ke0;
+      t[e * n + e] = -ke0;
+      for (let k = 0; k < m; k++) t[e * n + y0 + k] = (ke0 * (this.toAmounts[k] as number)) / v1;
+    }
+  }
+
+  /** Modal coordinates from amounts (same length `size`). */
+  modesFromAmounts(amounts: ArrayLike<number>, modes: Float64Array): void {
+    const m = this.nDisposition;
+    const c = this.centralIndex;
+    if (this.hasDepot) modes[0] = amounts[0] as number;
+    for (let k = 0; k < m; k++) {
+      let s = 0;
+      for (let r = 0; r < m; r++) s += (this.toModes[k * m + r] as number) * (amounts[c + r] as number);
+      modes[c + k] = s;
+    }
+    if (this.hasEffect) modes[this.size - 1] = amounts[this.size - 1] as number;
+  }
+
+  /** Amounts from modal coordinates. */
+  amountsFromModes(modes: ArrayLike<number>, amounts: Float64Array): void {
+    const m = this.nDisposition;
+    const c = this.centralIndex;
+    if (this.hasDepot) amounts[0] = modes[0] as number;
+    for (let r = 0; r < m; r++) {
+      let s = 0;
+      for (let k = 0; k < m; k++) s += (this.toAmounts[r * m + k] as number) * (modes[c + k] as number);
+      amounts[c + r] = s;
+    }
+    if (this.hasEffect) amounts[this.size - 1] = modes[this.size - 1] as number;
+  }
+
+  /** Adds `amount` to amount-space state `index`, acting on modal coordinates. */
+  addAmount(modes: Float64Array, index: number, amount: number): void {
+    const c = this.centralIndex;
+    const m = this.nDisposition;
+    if (index < c || index >= c + m) {
+      modes[index] = (modes[index] as number) + amount;
+      return;
+    }
+    const r = index - c;
+    for (let k = 0; k < m; k++) modes[c + k] = (modes[c + k] as number) + (this.toModes[k * m + r] as number) * amount;
+  }
+}
+
+function checkRate(name: string, value: number, strictlyPositive: boolean): void {
+  if (!Number.isFinite(value)) throw new LinearRatesError(`${name} is not a finite number (${value})`);
+  if (strictlyPositive ? !(value > 0) : !(value >= 0)) {
+    throw new LinearRatesError(`${name} must be ${strictlyPositive ? '> 0' : '≥ 0'}, got ${value}`);
+  }
+}
+
+/** Micro-constants from the clearance parameterisation (CL, V1, Q_i, V_i). */
+export function ratesFromClearances(p: {
+  cl: number;
+  v1: number;
+  peripherals: ReadonlyArray<{ q: number; v: number }>;
+  ka?: number | undefined;
+  ke0?: number | undefined;
+}): LinearRates {
+  return {
+    v1: p.v1,
+    k10: p.cl / p.v1,
+    peripherals: p.peripherals.map(({ q, v }) => ({ kcp: q / p.v1, kpc: q / v })),
+    ka: p.ka,
+    ke0: p.ke0,
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * A model ready to simulate: names resolved to slots, formulas compiled to JavaScript functions.
+ * Produced by compileModel (compile.ts) from a ModelSpec; consumed by the simulator.
+ *
+ * Every formula reads an "environment" vector (Float64Array) laid out as
+ *   [ parameters | covariates | random effects (etas) | individual variables | TIME ]
+ * One environment is evaluated per parameter segment of a subject (records whose inputs are equal share it).
+ */
+
+import type { ModelSpec, SolverSpec } from './spec.js';
+
+export interface EnvLayout {
+  readonly size: number;
+  readonly parameterOffset: number;
+  readonly covariateOffset: number;
+  readonly etaOffset: number;
+  readonly individualOffset: number;
+  /** Slot holding the record time (TIME) for individual equations and outputs. */
+  readonly timeSlot: number;
+}
+
+/** Slots of the doseControl output, per compartment: out[4*cmt + DOSE_*]. NaN = not modelled for that compartment. */
+export const DOSE_F = 0;
+export const DOSE_LAG = 1;
+export const DOSE_RATE = 2;
+export const DOSE_DURATION = 3;
+
+/** Layout of ClosedFormPart.rates output. */
+export const RATE_V1 = 0;
+export const RATE_K10 = 1;
+export const RATE_KCP1 = 2;
+export const RATE_KPC1 = 3;
+export const RATE_KCP2 = 4;
+export const RATE_KPC2 = 5;
+export const RATE_KA = 6;
+export const RATE_KE0 = 7;
+export const RATE_SLOTS = 8;
+
+export interface ClosedFormPart {
+  /** Model compartment index (0-based) of each linear-system state in the order [depot?, central, peripherals…, effect?]. */
+  readonly stateIndex: readonly number[];
+  readonly hasDepot: boolean;
+  readonly nPeripherals: number;
+  readonly hasEffect: boolean;
+  /** Micro-constants (RATE_* layout) from the environment. */
+  readonly rates: (env: Float64Array, out: Float64Array) => void;
+}
+
+export interface OdePart {
+  /** Model compartment indices (0-based) of the ODE states, in the order of the derivative vector. */
+  readonly stateIndex: readonly number[];
+  /**
+   * Derivatives of the ODE states. `x` is the full state (all compartments, model order); closed-form
+   * compartments hold their values at time t. Writes dxdt[k] for ODE state k.
+   */
+  readonly rhs: (t: number, x: Float64Array, dxdt: Float64Array, env: Float64Array) => void;
+}
+
+export interface CompiledModel {
+  readonly spec: ModelSpec;
+  readonly name: string;
+  /** Compartment names in CMT order (CMT = index + 1). */
+  readonly compartments: readonly string[];
+  /** 0-based index of the compartment that receives doses with CMT 0 or missing. */
+  readonly defaultDoseCompartment: number;
+  /** Compartments that can receive doses (not an effect compartment). */
+  readonly dosable: readonly boolean[];
+  readonly parameterNames: readonly string[];
+  readonly covariateNames: readonly string[];
+  readonly etaNames: readonly string[];
+  readonly individualNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly outputUnits: readonly string[];
+  readonly env: EnvLayout;
+  /** Environment template: parameter values, covariate defaults (NaN where a covariate is required), etas 0. */
+  readonly defaults: Float64Array;
+  /** True when individual/dose/closed-form formulas read TIME: every record then starts a new parameter segment. */
+  readonly individualUsesTime: boolean;
+  /** Evaluates the individual block into the individual slots. */
+  readonly computeIndividual: (env: Float64Array) => void;
+  /** True if any compartment has a dose-control formula (F, lag, rate or duration). */
+  readonly hasDoseControl: boolean;
+  /** Fills 4 values per compartment (DOSE_* layout); NaN where not modelled (F then defaults to 1, lag to 0). */
+  readonly doseControl: (env: Float64Array, out: Float64Array) => void;
+  readonly closedForm: ClosedFormPart | undefined;
+  readonly ode: OdePart | undefined;
+  /** Initial state (all compartments, model order). Compartments without a formula start at 0. */
+  readonly initial: (env: Float64Array, x: Float64Array) => void;
+  /** Outputs from the state (all compartments, model order) at time t. */
+  readonly outputs: (t: number, x: Float64Array, env: Float64Array, out: Float64Array) => void;
+  readonly solver: SolverSpec;
+}

@@ -1,0 +1,470 @@
+/**
+ * The state of one subject and how it evolves between events. Three implementations behind one interface:
+ *  - ClosedFormDynamics: a linear compartment model solved exactly (modal coordinates, src/core/linear);
+ *  - OdeDynamics: ODEs only, integrated by DOPRI5 or BDF (src/core/ode);
+ *  - HybridDynamics: a closed-form linear part (PK) driving ODE states (PD), the ODE right-hand side reading
+ *    the exact closed-form solution at any time.
+ * The event logic (subject.ts) only calls this interface: it never knows which kind of model it runs.
+ */
+
+import { LinearPropagator, ModalSystem, steadyStateBolus, steadyStateConstantInfusion, steadyStateInfusion } from '../linear/index.js';
+import { RATE_K10, RATE_KA, RATE_KCP1, RATE_KCP2, RATE_KE0, RATE_KPC1, RATE_KPC2, RATE_SLOTS, RATE_V1 } from '../model/compiled.js';
+import type { CompiledModel } from '../model/compiled.js';
+import { createIntegrator } from '../ode/index.js';
+import type { OdeIntegrator } from '../ode/index.js';
+
+/** One repeated administration, as steady-state computations need it. Amount after bioavailability. */
+export interface DoseShape {
+  /** 0-based model compartment. */
+  readonly cmt: number;
+  readonly amount: number;
+  /** Infusion rate (amount/time); 0 for a bolus. */
+  readonly rate: number;
+  /** Infusion duration (time); 0 for a bolus. */
+  readonly duration: number;
+  /** Dosing interval II (time), > 0. */
+  readonly interval: number;
+}
+
+export interface Dynamics {
+  /** Time of the current state. */
+  readonly time: number;
+  /** Install new parameters (the environment of a new segment). The state is kept. */
+  setEnvironment(env: Float64Array): void;
+  /** State := initial conditions at time t (with the current parameters); no infusion running. */
+  reset(t: number): void;
+  /** Advance to t with the current input rates. nextStop ≥ t is the next discontinuity (ODE solvers may step up to it). */
+  advance(t: number, nextStop: number): void;
+  addBolus(cmt: number, amount: number): void;
+  /** Set the total infusion rate into compartment cmt. */
+  setInputRate(cmt: number, rate: number): void;
+  /** Full state, model compartment order. */
+  readState(x: Float64Array): void;
+  writeState(x: Float64Array): void;
+  /**
+   * State := periodic steady state just before an administration of `shape` (infusions from earlier intervals
+   * that overlap are part of that state), reached from the initial conditions. Input rates are left at 0.
+   */
+  steadyState(shape: DoseShape): void;
+  /** State := steady state of a constant infusion `rate` into `cmt`. Input rates are left at 0. */
+  steadyStateConstant(cmt: number, rate: number): void;
+}
+
+export interface SteadyStateSettings {
+  /** Convergence tolerances for iterated (ODE) steady states. */
+  readonly rtol: number;
+  readonly atol: number;
+  /** Most dosing intervals simulated before giving up. */
+  readonly maxIntervals: number;
+}
+
+export class SteadyStateNotReachedError extends Error {}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Closed form
+
+class LinearPart {
+  readonly system: ModalSystem;
+  readonly propagator: LinearPropagator;
+  /** Model compartment index of each linear state ([depot?, central, peripherals…, effect?]). */
+  readonly stateIndex: readonly number[];
+  /** Linear state index of each model compartment, or -1. */
+  readonly linearIndexOf: Int32Array;
+  readonly z: Float64Array;
+  /** Modal input vector and amount-space input rates. */
+  readonly b: Float64Array;
+  readonly inputRates: Float64Array;
+  hasInput = false;
+  private readonly rateBuffer = new Float64Array(RATE_SLOTS);
+  private readonly lastRates = new Float64Array(RATE_SLOTS).fill(NaN);
+  private readonly amounts: Float64Array;
+
+  constructor(model: CompiledModel) {
+    const cf = model.closedForm;
+    if (cf === undefined) throw new Error('model has no closed-form part');
+    this.system = new ModalSystem({ hasDepot: cf.hasDepot, nPeripherals: cf.nPeripherals, hasEffect: cf.hasEffect });
+    this.propagator = new LinearPropagator(this.system);
+    this.stateIndex = cf.stateIndex;
+    this.linearIndexOf = new Int32Array(model.compartments.length).fill(-1);
+    cf.stateIndex.forEach((ci, li) => {
+      this.linearIndexOf[ci] = li;
+    });
+    const n = this.system.size;
+    this.z = new Float64Array(n);
+    this.b = new Float64Array(n);
+    this.inputRates = new Float64Array(n);
+    this.amounts = new Float64Array(n);
+    this.rates = cf.rates;
+  }
+
+  private readonly rates: (env: Float64Array, out: Float64Array) => void;
+
+  setEnvironment(env: Float64Array): void {
+    const r = this.rateBuffer;
+    this.rates(env, r);
+    let same = true;
+    for (let i = 0; i < RATE_SLOTS; i++) if (r[i] !== this.lastRates[i]) same = false;
+    if (same) return;
+    const configured = !Number.isNaN(this.lastRates[0] as number);
+    if (configured) this.system.amountsFromModes(this.z, this.amounts);
+    this.system.configure(
+      r[RATE_V1] as number,
+      r[RATE_K10] as number,
+      r[RATE_KCP1] as number,
+      r[RATE_KPC1] as number,
+      r[RATE_KCP2] as number,
+      r[RATE_KPC2] as number,
+      r[RATE_KA] as number,
+      r[RATE_KE0] as number,
+    );
+    this.lastRates.set(r);
+    if (configured) this.system.modesFromAmounts(this.amounts, this.z);
+    this.system.modesFromAmounts(this.inputRates, this.b);
+  }
+
+  zero(): void {
+    this.z.fill(0);
+    this.inputRates.fill(0);
+    this.b.fill(0);
+    this.hasInput = false;
+  }
+
+  setInputRate(li: number, rate: number): void {
+    this.inputRates[li] = rate;
+    this.system.modesFromAmounts(this.inputRates, this.b);
+    let any = false;
+    for (let i = 0; i < this.inputRates.length; i++) if (this.inputRates[i] !== 0) any = true;
+    this.hasInput = any;
+  }
+
+  /** Scatter linear amounts into the model-order state x. */
+  read(x: Float64Array, z: Float64Array = this.z): void {
+    this.system.amountsFromModes(z, this.amounts);
+    for (let li = 0; li < this.stateIndex.length; li++) x[this.stateIndex[li] as number] = this.amounts[li] as number;
+  }
+
+  write(x: Float64Array): void {
+    for (let li = 0; li < this.stateIndex.length; li++) this.amounts[li] = x[this.stateIndex[li] as number] as number;
+    this.system.modesFromAmounts(this.amounts, this.z);
+  }
+
+  /** z := linear steady state for the shape (input into a linear compartment) or 0 when the dose goes elsewhere. */
+  steadyState(shape: DoseShape): void {
+    const li = this.linearIndexOf[shape.cmt] as number;
+    this.z.fill(0);
+    if (li < 0) return;
+    const unit = new Float64Array(this.system.size);
+    unit[li] = 1;
+    const modal = new Float64Array(this.system.size);
+    this.system.modesFromAmounts(unit, modal);
+    if (shape.rate === 0) {
+      for (let i = 0; i < modal.length; i++) modal[i] = (modal[i] as number) * shape.amount;
+      steadyStateBolus(this.propagator, modal, shape.interval, this.z);
+    } else {
+      for (let i = 0; i < modal.length; i++) modal[i] = (modal[i] as number) * shape.rate;
+      steadyStateInfusion(this.propagator, modal, shape.duration, shape.interval, this.z);
+    }
+  }
+
+  steadyStateConstant(cmt: number, rate: number): void {
+    const li = this.linearIndexOf[cmt] as number;
+    this.z.fill(0);
+    if (li < 0) return;
+    const input = new Float64Array(this.system.size);
+    input[li] = rate;
+    const modal = new Float64Array(this.system.size);
+    this.system.modesFromAmounts(input, modal);
+    steadyStateConstantInfusion(this.propagator, modal, this.z);
+  }
+}
+
+export class ClosedFormDynamics implements Dynamics {
+  time = 0;
+  private readonly linear: LinearPart;
+  private env: Float64Array;
+
+  constructor(private readonly model: CompiledModel) {
+    this.linear = new LinearPart(model);
+    this.env = model.defaults;
+    this.xInit = new Float64Array(model.compartments.length);
+  }
+
+  private readonly xInit: Float64Array;
+
+  setEnvironment(env: Float64Array): void {
+    this.env = env;
+    this.linear.setEnvironment(env);
+  }
+
+  reset(t: number): void {
+    this.time = t;
+    this.linear.zero();
+    this.model.initial(this.env, this.xInit);
+    this.linear.write(this.xInit);
+  }
+
+  advance(t: number): void {
+    const h = t - this.time;
+    if (h > 0) this.linear.propagator.advance(this.linear.z, this.linear.hasInput ? this.linear.b : undefined, h);
+    this.time = t;
+  }
+
+  addBolus(cmt: number, amount: number): void {
+    const li = this.linear.linearIndexOf[cmt] as number;
+    this.linear.system.addAmount(this.linear.z, li, amount);
+  }
+
+  setInputRate(cmt: number, rate: number): void {
+    this.linear.setInputRate(this.linear.linearIndexOf[cmt] as number, rate);
+  }
+
+  readState(x: Float64Array): void {
+    this.linear.read(x);
+  }
+
+  writeState(x: Float64Array): void {
+    this.linear.write(x);
+  }
+
+  steadyState(shape: DoseShape): void {
+    this.linear.zero();
+    this.linear.steadyState(shape);
+  }
+
+  steadyStateConstant(cmt: number, rate: number): void {
+    this.linear.zero();
+    this.linear.steadyStateConstant(cmt, rate);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ODE and hybrid
+
+/**
+ * ODE states with optional closed-form part. With a closed-form part, the ODE right-hand side sees the exact
+ * linear solution at any time inside the current interval (between discontinuities).
+ */
+export class OdeDynamics implements Dynamics {
+  time = 0;
+  private env: Float64Array;
+  private readonly integrator: OdeIntegrator;
+  private readonly linear: LinearPart | undefined;
+  /** ODE state (derivative order) at `time`. */
+  private readonly y: Float64Array;
+  /** Full model-order state used inside the RHS. */
+  private readonly x: Float64Array;
+  private readonly linearScratch: Float64Array;
+  private readonly odeIndex: readonly number[];
+  /** Infusion rate into each ODE state. */
+  private readonly odeRates: Float64Array;
+  /** Position of each model compartment in the ODE vector, or -1. */
+  private readonly odeIndexOf: Int32Array;
+  /** True when the integrator must be restarted before the next advance (after any discontinuity). */
+  private dirty = true;
+  /** Start time of the current interval of the linear part (for stateAt). */
+  private intervalStart = 0;
+  private readonly xTmp: Float64Array;
+
+  constructor(
+    private readonly model: CompiledModel,
+    private readonly steadyStateSettings: SteadyStateSettings,
+  ) {
+    const ode = model.ode;
+    if (ode === undefined) throw new Error('model has no ODE part');
+    this.env = model.defaults;
+    this.linear = model.closedForm !== undefined ? new LinearPart(model) : undefined;
+    this.odeIndex = ode.stateIndex;
+    const nOde = ode.stateIndex.length;
+    this.y = new Float64Array(nOde);
+    this.odeRates = new Float64Array(nOde);
+    this.x = new Float64Array(model.compartments.length);
+    this.xTmp = new Float64Array(model.compartments.length);
+    this.odeIndexOf = new Int32Array(model.compartments.length).fill(-1);
+    ode.stateIndex.forEach((ci, k) => {
+      this.odeIndexOf[ci] = k;
+    });
+    this.linearScratch = new Float64Array(this.linear?.system.size ?? 0);
+    const rhs = ode.rhs;
+    const x = this.x;
+    const odeIndex = this.odeIndex;
+    const rates = this.odeRates;
+    const linear = this.linear;
+    const scratch = this.linearScratch;
+    this.integrator = createIntegrator(
+      model.solver.method,
+      nOde,
+      (t, y, dydt) => {
+        for (let k = 0; k < nOde; k++) x[odeIndex[k] as number] = y[k] as number;
+        if (linear !== undefined) {
+          linear.propagator.stateAt(t - this.intervalStart, scratch);
+          linear.read(x, scratch);
+        }
+        rhs(t, x, dydt, this.env);
+        for (let k = 0; k < nOde; k++) dydt[k] = (dydt[k] as number) + (rates[k] as number);
+      },
+      { rtol: model.solver.rtol, atol: model.solver.atol, maxSteps: model.solver.max_steps },
+    );
+  }
+
+  setEnvironment(env: Float64Array): void {
+    this.materialiseLinear();
+    this.env = env;
+    this.linear?.setEnvironment(env);
+    this.dirty = true;
+  }
+
+  reset(t: number): void {
+    this.time = t;
+    this.linear?.zero();
+    this.odeRates.fill(0);
+    this.model.initial(this.env, this.xTmp);
+    this.writeState(this.xTmp);
+  }
+
+  /** Bring the linear part's modal state to `time` (it is otherwise known only at the interval start). */
+  private materialiseLinear(): void {
+    const lin = this.linear;
+    if (lin === undefined || this.dirty) return;
+    lin.propagator.stateAt(this.time - this.intervalStart, lin.z);
+    this.intervalStart = this.time;
+    lin.propagator.beginInterval(lin.z, lin.hasInput ? lin.b : undefined);
+  }
+
+  advance(t: number, nextStop: number): void {
+    if (t === this.time && !this.dirty) return;
+    if (this.dirty) {
+      this.intervalStart = this.time;
+      if (this.linear !== undefined) this.linear.propagator.beginInterval(this.linear.z, this.linear.hasInput ? this.linear.b : undefined);
+      this.integrator.init(this.time, this.y);
+      this.dirty = false;
+    }
+    if (t > this.time) this.integrator.advanceTo(t, Math.max(t, nextStop), this.y);
+    this.time = t;
+  }
+
+  addBolus(cmt: number, amount: number): void {
+    this.materialiseLinear();
+    const k = this.odeIndexOf[cmt] as number;
+    if (k >= 0) this.y[k] = (this.y[k] as number) + amount;
+    else if (this.linear !== undefined) this.linear.system.addAmount(this.linear.z, this.linear.linearIndexOf[cmt] as number, amount);
+    this.dirty = true;
+  }
+
+  setInputRate(cmt: number, rate: number): void {
+    this.materialiseLinear();
+    const k = this.odeIndexOf[cmt] as number;
+    if (k >= 0) this.odeRates[k] = rate;
+    else if (this.linear !== undefined) this.linear.setInputRate(this.linear.linearIndexOf[cmt] as number, rate);
+    this.dirty = true;
+  }
+
+  readState(x: Float64Array): void {
+    this.materialiseLinear();
+    for (let k = 0; k < this.odeIndex.length; k++) x[this.odeIndex[k] as number] = this.y[k] as number;
+    this.linear?.read(x);
+  }
+
+  writeState(x: Float64Array): void {
+    for (let k = 0; k < this.odeIndex.length; k++) this.y[k] = x[this.odeIndex[k] as number] as number;
+    this.linear?.write(x);
+    this.dirty = true;
+  }
+
+  steadyState(shape: DoseShape): void {
+    // Linear part: exact. ODE part: iterate the dosing interval from the initial conditions until it repeats.
+    const t0 = this.time;
+    this.reset(t0);
+    this.linear?.steadyState(shape);
+    this.dirty = true;
+    const overlapping = shape.rate > 0 ? Math.ceil(shape.duration / shape.interval) - 1 : 0;
+    this.iterateToSteadyState(`dosing interval II = ${shape.interval}`, () => {
+      this.relabelTime(t0);
+      this.simulateInterval(shape, t0, overlapping);
+    });
+    this.relabelTime(t0);
+  }
+
+  steadyStateConstant(cmt: number, rate: number): void {
+    const t0 = this.time;
+    this.reset(t0);
+    this.linear?.steadyStateConstant(cmt, rate);
+    this.dirty = true;
+    // No natural period: integrate chunks of doubling length (each as long as all before it) until the state stops moving.
+    let chunk = 1;
+    this.iterateToSteadyState('constant infusion', () => {
+      this.setInputRate(cmt, rate);
+      this.advance(this.time + chunk, this.time + chunk);
+      this.setInputRate(cmt, 0);
+      chunk *= 2;
+    });
+    this.relabelTime(t0);
+  }
+
+  /** Keep the state but call its time t (steady-state iterations reuse one time window). */
+  private relabelTime(t: number): void {
+    this.materialiseLinear();
+    this.time = t;
+    this.dirty = true;
+  }
+
+  /** One dosing interval of the steady-state regimen, from phase 0 (just before an administration) to the next. */
+  private simulateInterval(shape: DoseShape, start: number, overlapping: number): void {
+    const { cmt, rate, duration, interval } = shape;
+    if (rate === 0) {
+      this.addBolus(cmt, shape.amount);
+      this.advance(start + interval, start + interval);
+      return;
+    }
+    // Infusion ends inside the interval: the current one at `duration` and earlier, overlapping ones at duration − k·II.
+    const ends: number[] = [];
+    for (let k = 0; k <= overlapping; k++) {
+      const end = duration - k * interval;
+      if (end > 0 && end < interval) ends.push(end);
+    }
+    ends.sort((a, b) => a - b);
+    let running = overlapping + 1;
+    this.setInputRate(cmt, running * rate);
+    for (const end of ends) {
+      this.advance(start + end, start + end);
+      running--;
+      this.setInputRate(cmt, running * rate);
+    }
+    this.advance(start + interval, start + interval);
+    this.setInputRate(cmt, 0);
+  }
+
+  /**
+   * Repeat `step` until the state repeats. The change per step shrinks geometrically (ratio q), so the distance
+   * left to the steady state is about change·q/(1−q): convergence is declared when that estimate, not just the
+   * last change, is within tolerance (a slowly contracting system moves little per step long before it arrives).
+   */
+  private iterateToSteadyState(what: string, step: () => void): void {
+    const { rtol, atol, maxIntervals } = this.steadyStateSettings;
+    const n = this.x.length;
+    const before = new Float64Array(n);
+    const after = new Float64Array(n);
+    this.readState(before);
+    let previousChange = Infinity;
+    for (let k = 0; k < maxIntervals; k++) {
+      step();
+      this.readState(after);
+      let change = 0;
+      for (let i = 0; i < n; i++) {
+        const a = after[i] as number;
+        if (!Number.isFinite(a)) throw new SteadyStateNotReachedError(`steady state diverged (${this.model.compartments[i]} = ${a})`);
+        change = Math.max(change, Math.abs(a - (before[i] as number)) / (atol + rtol * Math.abs(a)));
+      }
+      before.set(after);
+      const ratio = change / previousChange;
+      const remaining = ratio < 1 ? (change * ratio) / (1 - ratio) : Infinity;
+      if (change === 0 || (change <= 1 && remaining <= 1)) return;
+      previousChange = change;
+    }
+    throw new SteadyStateNotReachedError(`steady state not reached after ${maxIntervals} repetitions (${what})`);
+  }
+}
+
+export function createDynamics(model: CompiledModel, steadyState: SteadyStateSettings): Dynamics {
+  if (model.ode === undefined) return new ClosedFormDynamics(model);
+  return new OdeDynamics(model, steadyState);
+}

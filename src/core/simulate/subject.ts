@@ -1,0 +1,415 @@
+/**
+ * NONMEM's event rules for one subject: records in file order; implied events (additional doses, lagged
+ * administrations, infusion ends) from a time-ordered queue, processed before any record at the same time;
+ * parameters from the record at or after each instant (next observation carried backward); outputs after the
+ * record's own dose.
+ *
+ * Rules, as PREDPP applies them:
+ *  - a dose record gives AMT·F to compartment CMT (0 = the model's default dose compartment), at TIME + lag;
+ *    RATE > 0: infusion at RATE for AMT·F/RATE; RATE = -1: rate from the model; RATE = -2: duration from the
+ *    model (or the DUR column); RATE = 0: bolus;
+ *  - ADDL additional doses every II, each evaluated (F, lag, modelled rate/duration) at its own nominal time;
+ *  - SS = 1: the state is reset to the steady state of the regimen (AMT, RATE, II) before the dose; infusions
+ *    from earlier intervals that overlap (duration > II) keep running after the record; with a lag time the
+ *    steady state is the one reached at that phase of the interval. SS = 2: the steady-state amounts are added to
+ *    the current state. SS = 1 with II = 0 and RATE > 0: steady state of a constant infusion, which continues;
+ *  - EVID 3 resets the state to the initial conditions; EVID 4 resets then doses. A reset cancels infusions in
+ *    progress and pending additional doses; so does an SS = 1 dose. TIME may go back at a reset;
+ *  - the output on a dose record is computed after a bolus without lag is given.
+ */
+
+import { DataError, KetasimError, SolverError } from '../errors.js';
+import type { SubjectRecords } from '../data/dataset.js';
+import { LinearRatesError, NoSteadyStateError } from '../linear/index.js';
+import { DOSE_DURATION, DOSE_F, DOSE_LAG, DOSE_RATE } from '../model/compiled.js';
+import type { CompiledModel } from '../model/compiled.js';
+import type { ColumnBinding } from './bindings.js';
+import type { Dynamics } from './dynamics.js';
+import { SteadyStateNotReachedError } from './dynamics.js';
+import { PendingKind, PendingQueue } from './pending.js';
+import type { PendingEvent } from './pending.js';
+
+export interface SubjectOutputSink {
+  /** Output values (model output order) for record `index`; `states` only when requested. */
+  record(index: number, time: number, outputs: Float64Array, states: Float64Array | undefined): void;
+}
+
+interface ActiveInfusion {
+  readonly id: number;
+  readonly rate: number;
+}
+
+/** Reusable per-thread simulator: one instance simulates many subjects, one after the other, without allocating per record. */
+export class SubjectSimulator {
+  private readonly env: Float64Array;
+  private readonly dose: Float64Array;
+  private readonly state: Float64Array;
+  private readonly scratchState: Float64Array;
+  private readonly outputs: Float64Array;
+  private readonly pending = new PendingQueue();
+  private readonly active: ActiveInfusion[][];
+  private infusionCounter = 0;
+  private changed = new Uint8Array(0);
+  private nextBreak = new Float64Array(0);
+  // Per-subject context for error messages.
+  private subject!: SubjectRecords;
+  private currentRecord = 0;
+
+  constructor(
+    private readonly model: CompiledModel,
+    private readonly dynamics: Dynamics,
+    private readonly bindings: readonly ColumnBinding[],
+    private readonly source: string,
+    private readonly includeStates: boolean,
+  ) {
+    const nCmt = model.compartments.length;
+    this.env = new Float64Array(model.env.size);
+    this.dose = new Float64Array(4 * nCmt);
+    this.state = new Float64Array(nCmt);
+    this.scratchState = new Float64Array(nCmt);
+    this.outputs = new Float64Array(model.outputNames.length);
+    this.active = Array.from({ length: nCmt }, () => []);
+  }
+
+  /** Simulate one subject. `envTemplate`: the model defaults with run- and subject-level overrides applied. */
+  run(subject: SubjectRecords, envTemplate: Float64Array, sink: SubjectOutputSink): void {
+    this.subject = subject;
+    this.pending.clear();
+    for (const list of this.active) list.length = 0;
+    this.env.set(envTemplate);
+    this.prepareBreaks(subject);
+    const { time, evid } = subject;
+    const dyn = this.dynamics;
+    for (let i = 0; i < subject.n; i++) {
+      this.currentRecord = i;
+      const t = time[i] as number;
+      const e = evid[i] as number;
+      try {
+        if (this.changed[i] === 1) this.loadEnvironment(i);
+        if (i === 0 || e === 3 || e === 4) {
+          this.pending.clear();
+          for (let c = 0; c < this.active.length; c++) (this.active[c] as ActiveInfusion[]).length = 0;
+          dyn.reset(t);
+        } else {
+          while (this.pending.peekTime() <= t) {
+            const ev = this.pending.pop();
+            dyn.advance(ev.time, ev.time);
+            this.fire(ev);
+          }
+          dyn.advance(t, Math.min(this.nextBreak[i] as number, this.pending.peekTime()));
+        }
+        if (e === 1 || e === 4) this.doseRecord(i);
+        dyn.readState(this.state);
+        this.env[this.model.env.timeSlot] = t;
+        this.model.outputs(t, this.state, this.env, this.outputs);
+        this.checkOutputs(t);
+      } catch (err) {
+        throw this.locate(err, t);
+      }
+      sink.record(i, t, this.outputs, this.includeStates ? this.state : undefined);
+    }
+  }
+
+  /** Which records start a new parameter segment, and the time of the next discontinuity after each record. */
+  private prepareBreaks(subject: SubjectRecords): void {
+    const n = subject.n;
+    if (this.changed.length < n) {
+      this.changed = new Uint8Array(n);
+      this.nextBreak = new Float64Array(n);
+    }
+    const columns = this.bindings.map((b) => subject.columns.get(b.column) as Float64Array);
+    const timeVarying = this.model.individualUsesTime;
+    for (let i = 0; i < n; i++) {
+      let changed = i === 0 || timeVarying;
+      if (!changed) {
+        for (const col of columns) {
+          const a = col[i] as number;
+          const b = col[i - 1] as number;
+          if (a !== b && !(Number.isNaN(a) && Number.isNaN(b))) {
+            changed = true;
+            break;
+          }
+        }
+      }
+      this.changed[i] = changed ? 1 : 0;
+    }
+    let next = Infinity;
+    for (let i = n - 1; i >= 0; i--) {
+      this.nextBreak[i] = next;
+      const e = subject.evid[i] as number;
+      if (e === 1 || e === 3 || e === 4 || this.changed[i] === 1) next = subject.time[i] as number;
+    }
+  }
+
+  private loadEnvironment(i: number): void {
+    const env = this.env;
+    const subject = this.subject;
+    for (const b of this.bindings) {
+      const v = (subject.columns.get(b.column) as Float64Array)[i] as number;
+      if (!Number.isFinite(v)) {
+        throw new DataError(`missing or non-finite value; the model uses ${b.column} as a ${b.kind}`, {
+          column: b.column,
+          value: String(v),
+        });
+      }
+      env[b.slot] = v;
+    }
+    env[this.model.env.timeSlot] = subject.time[i] as number;
+    this.model.computeIndividual(env);
+    const { individualOffset } = this.model.env;
+    this.model.individualNames.forEach((name, k) => {
+      const v = env[individualOffset + k] as number;
+      if (!Number.isFinite(v)) throw new DataError(`individual variable ${name} evaluates to ${v}; check the inputs of this record`);
+    });
+    if (this.model.hasDoseControl) this.model.doseControl(env, this.dose);
+    else this.dose.fill(NaN);
+    this.dynamics.setEnvironment(env);
+  }
+
+  private fire(ev: PendingEvent): void {
+    switch (ev.kind) {
+      case PendingKind.AdditionalDose:
+        this.administer(ev.cmt, ev.recordAmount, ev.recordRate, ev.recordDuration, ev.time);
+        if (ev.remaining > 0) this.pending.push({ ...ev, time: ev.time + ev.interval, remaining: ev.remaining - 1 });
+        return;
+      case PendingKind.Bolus:
+        this.dynamics.addBolus(ev.cmt, ev.amount);
+        return;
+      case PendingKind.InfusionStart:
+        this.startInfusion(ev.cmt, ev.rate, ev.duration, ev.time);
+        return;
+      case PendingKind.InfusionEnd:
+        this.endInfusion(ev.cmt, ev.infusion);
+        return;
+    }
+  }
+
+  private doseRecord(i: number): void {
+    const s = this.subject;
+    const c = this.doseCompartment(i);
+    const t = s.time[i] as number;
+    const amt = s.amt[i] as number;
+    const rate = s.rate[i] as number;
+    const dur = s.dur[i] as number;
+    const ss = s.ss[i] as number;
+    if (ss === 1 || ss === 2) this.steadyState(ss, c, amt, rate, dur, s.ii[i] as number, t);
+    if (amt > 0 || rate > 0) this.administer(c, amt, rate, dur, t);
+    const addl = s.addl[i] as number;
+    if (addl > 0) {
+      this.pending.push(this.event(PendingKind.AdditionalDose, t + (s.ii[i] as number), c, {
+        recordAmount: amt,
+        recordRate: rate,
+        recordDuration: dur,
+        interval: s.ii[i] as number,
+        remaining: addl - 1,
+      }));
+    }
+  }
+
+  private doseCompartment(i: number): number {
+    const raw = this.subject.cmt[i] as number;
+    const c = raw === 0 ? this.model.defaultDoseCompartment : raw - 1;
+    const names = this.model.compartments;
+    if (c < 0 || c >= names.length) {
+      throw new DataError(
+        `CMT ${raw} does not exist; the model's compartments are ${names.map((n, k) => `${k + 1} ${n}`).join(', ')}`,
+        { column: 'CMT', value: String(raw) },
+      );
+    }
+    if (this.model.dosable[c] !== true) {
+      throw new DataError(`compartment ${raw} (${names[c]}) is an effect compartment and cannot receive doses`, { column: 'CMT', value: String(raw) });
+    }
+    return c;
+  }
+
+  private bioavailability(c: number): number {
+    const f = this.dose[4 * c + DOSE_F] as number;
+    if (Number.isNaN(f)) return 1;
+    if (!(f >= 0) || !Number.isFinite(f)) throw new DataError(`bioavailability of ${this.model.compartments[c]} is ${f}; it must be a finite number ≥ 0`);
+    return f;
+  }
+
+  private lag(c: number): number {
+    const lag = this.dose[4 * c + DOSE_LAG] as number;
+    if (Number.isNaN(lag)) return 0;
+    if (!(lag >= 0) || !Number.isFinite(lag)) throw new DataError(`lag time of ${this.model.compartments[c]} is ${lag}; it must be a finite number ≥ 0`);
+    return lag;
+  }
+
+  /** Rate and duration of a dose of `amount` (after F): rate 0 means a bolus. */
+  private infusionShape(c: number, amount: number, rateField: number, durField: number): { rate: number; duration: number } {
+    const name = this.model.compartments[c];
+    if (rateField === 0) return { rate: 0, duration: 0 };
+    if (rateField > 0) return { rate: rateField, duration: amount / rateField };
+    if (rateField === -1) {
+      const r = this.dose[4 * c + DOSE_RATE] as number;
+      if (Number.isNaN(r)) throw new DataError(`RATE=-1 asks for a modelled infusion rate, but the model has no dose.${name}.rate`, { column: 'RATE', value: '-1' });
+      if (!(r > 0) || !Number.isFinite(r)) throw new DataError(`modelled infusion rate dose.${name}.rate is ${r}; it must be > 0`, { column: 'RATE', value: '-1' });
+      return { rate: r, duration: amount / r };
+    }
+    if (rateField === -2) {
+      let d = this.dose[4 * c + DOSE_DURATION] as number;
+      if (Number.isNaN(d)) {
+        if (durField > 0) d = durField;
+        else throw new DataError(`RATE=-2 asks for a modelled infusion duration, but the model has no dose.${name}.duration and the record has no DUR`, { column: 'RATE', value: '-2' });
+      }
+      if (!(d > 0) || !Number.isFinite(d)) throw new DataError(`modelled infusion duration dose.${name}.duration is ${d}; it must be > 0`, { column: 'RATE', value: '-2' });
+      return { rate: amount / d, duration: d };
+    }
+    throw new DataError(`RATE must be > 0, 0, -1 or -2`, { column: 'RATE', value: String(rateField) });
+  }
+
+  /** Give a dose now (t = nominal time): F, lag and infusion shape from the current parameters. */
+  private administer(c: number, amt: number, rateField: number, durField: number, t: number): void {
+    const amount = amt * this.bioavailability(c);
+    const lag = this.lag(c);
+    const { rate, duration } = this.infusionShape(c, amount, rateField, durField);
+    if (amount === 0) return;
+    if (lag === 0) {
+      if (rate === 0) this.dynamics.addBolus(c, amount);
+      else this.startInfusion(c, rate, duration, t);
+      return;
+    }
+    if (rate === 0) this.pending.push(this.event(PendingKind.Bolus, t + lag, c, { amount }));
+    else this.pending.push(this.event(PendingKind.InfusionStart, t + lag, c, { amount, rate, duration }));
+  }
+
+  private startInfusion(c: number, rate: number, duration: number, t: number): void {
+    const id = ++this.infusionCounter;
+    (this.active[c] as ActiveInfusion[]).push({ id, rate });
+    this.applyRate(c);
+    if (Number.isFinite(duration)) this.pending.push(this.event(PendingKind.InfusionEnd, t + duration, c, { infusion: id }));
+  }
+
+  private endInfusion(c: number, id: number): void {
+    const list = this.active[c] as ActiveInfusion[];
+    const k = list.findIndex((a) => a.id === id);
+    if (k >= 0) list.splice(k, 1);
+    this.applyRate(c);
+  }
+
+  /** The total rate is recomputed from the running infusions, so that it returns to exactly 0. */
+  private applyRate(c: number): void {
+    let total = 0;
+    for (const a of this.active[c] as ActiveInfusion[]) total += a.rate;
+    this.dynamics.setInputRate(c, total);
+  }
+
+  /**
+   * SS = 1 or 2 on a dose record at time t. The regimen's steady state is computed at the last administration
+   * at or before t (administrations at t + lag − j·II, j ≥ 1), then followed to t; infusions of that regimen
+   * still running at t continue.
+   */
+  private steadyState(mode: 1 | 2, c: number, amt: number, rateField: number, durField: number, ii: number, t: number): void {
+    const dyn = this.dynamics;
+    const f = this.bioavailability(c);
+    const lag = this.lag(c);
+    const current = this.scratchState;
+    if (mode === 2) dyn.readState(current);
+    if (mode === 1) {
+      this.pending.clear();
+      for (const list of this.active) list.length = 0;
+    }
+    if (ii === 0) {
+      // Steady state of a constant infusion (AMT = 0, RATE > 0); the infusion continues.
+      const rate = rateField * f;
+      dyn.reset(t);
+      const init = new Float64Array(this.state.length);
+      dyn.readState(init);
+      dyn.steadyStateConstant(c, rate);
+      this.combine(mode, current, init);
+      this.startInfusion(c, rate, Infinity, t);
+      this.restoreRates();
+      return;
+    }
+    const amount = amt * f;
+    const { rate, duration } = this.infusionShape(c, amount, rateField, durField);
+    const jStar = lag > 0 ? Math.max(1, Math.ceil(lag / ii)) : 1;
+    const origin = t + lag - jStar * ii;
+    dyn.reset(origin);
+    const init = new Float64Array(this.state.length);
+    dyn.readState(init);
+    dyn.steadyState({ cmt: c, amount, rate, duration, interval: ii });
+    // Follow the regimen from `origin` (just before an administration) to t.
+    const ends: number[] = [];
+    if (rate > 0) {
+      const overlapping = Math.ceil(duration / ii) - 1;
+      for (let k = 1; k <= overlapping; k++) ends.push(origin + duration - k * ii);
+      ends.push(origin + duration);
+      dyn.setInputRate(c, rate * ends.length);
+    } else {
+      dyn.addBolus(c, amount);
+    }
+    ends.sort((a, b) => a - b);
+    let running = ends.length;
+    for (const end of ends) {
+      if (end > t) break;
+      dyn.advance(end, end);
+      running--;
+      dyn.setInputRate(c, rate * running);
+    }
+    dyn.advance(t, t);
+    this.combine(mode, current, init);
+    for (const end of ends) if (end > t) this.startInfusion(c, rate, end - t, t);
+    this.restoreRates();
+  }
+
+  /** After a steady-state computation: mode 1 keeps it, mode 2 adds it (minus the initial state) to the saved one. */
+  private combine(mode: 1 | 2, saved: Float64Array, init: Float64Array): void {
+    if (mode === 1) return;
+    const x = this.state;
+    this.dynamics.readState(x);
+    for (let i = 0; i < x.length; i++) x[i] = (saved[i] as number) + (x[i] as number) - (init[i] as number);
+    this.dynamics.writeState(x);
+  }
+
+  private restoreRates(): void {
+    for (let c = 0; c < this.active.length; c++) this.applyRate(c);
+  }
+
+  private event(kind: PendingKind, time: number, cmt: number, fields: Partial<PendingEvent>): Omit<PendingEvent, 'seq'> {
+    return {
+      kind,
+      time,
+      cmt,
+      amount: 0,
+      rate: 0,
+      duration: 0,
+      infusion: 0,
+      recordAmount: 0,
+      recordRate: 0,
+      recordDuration: 0,
+      interval: 0,
+      remaining: 0,
+      record: this.currentRecord,
+      ...fields,
+    };
+  }
+
+  private checkOutputs(t: number): void {
+    const out = this.outputs;
+    for (let k = 0; k < out.length; k++) {
+      if (!Number.isFinite(out[k] as number)) {
+        throw new SolverError(`output ${this.model.outputNames[k]} is ${out[k]}`, this.subject.id, t);
+      }
+    }
+  }
+
+  /** Attach subject, row and time to an error raised while processing the current record. */
+  private locate(err: unknown, t: number): Error {
+    const row = this.subject.sourceRow[this.currentRecord];
+    const rowLocation = row !== undefined && row >= 0 ? { row } : {};
+    if (err instanceof DataError) {
+      return new DataError(err.detail, { source: this.source, ...rowLocation, subject: this.subject.id, ...err.location });
+    }
+    if (err instanceof SolverError) {
+      return new SolverError(err.detail, this.subject.id, err.time);
+    }
+    if (err instanceof LinearRatesError || err instanceof NoSteadyStateError || err instanceof SteadyStateNotReachedError) {
+      return new DataError(err.message, { source: this.source, ...rowLocation, subject: this.subject.id });
+    }
+    if (err instanceof KetasimError) return err;
+    if (err instanceof Error) return new SolverError(err.message, this.subject.id, t);
+    return new SolverError(String(err), this.subject.id, t);
+  }
+}
