@@ -58,7 +58,8 @@ describe('closed-form propagator vs 50-digit mpmath matrix exponential', () => {
             worst = Math.max(worst, err);
           });
         });
-        expect(worst).toBeLessThan(2e-14);
+        // advance: exact to rounding; stateAt (ODE right-hand sides): ~1e-12 of the state's scale by design.
+        expect(worst).toBeLessThan(mode === 'advance' ? 2e-14 : 1e-12);
       });
     }
   }

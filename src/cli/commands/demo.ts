@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { withObservationGrid, parseGrid } from '../../core/data/augment.js';
+import type { SubjectRecords } from '../../core/data/dataset.js';
 import { simulate } from '../../core/simulate/simulate.js';
 import { datasetFromRows } from '../../io/nmdata/index.js';
 import { resultToCsv } from '../../io/results.js';
@@ -42,6 +43,8 @@ function runDemo({ outDir, weight, dose }: { outDir: string; weight: number; dos
   writeText(dataPath, `${dataCsv}\n`);
   writeText(resultPath, resultToCsv(result, { digits: 6 }));
 
+  const subject = withGrid.subjects[0] as SubjectRecords;
+  const time = subject.time;
   const cp = result.values[result.outputNames.indexOf('CP')] as Float64Array;
   const ce = result.values[result.outputNames.indexOf('CE')] as Float64Array;
   const lines: string[] = [];
@@ -56,13 +59,13 @@ function runDemo({ outDir, weight, dose }: { outDir: string; weight: number; dos
     let iCe = -1;
     let at24 = NaN;
     for (let r = 0; r < result.rows; r++) {
-      const t = result.time[r] as number;
+      const t = time[r] as number;
       if (t < start || t >= end) continue;
       if (iCp < 0 || (cp[r] as number) > (cp[iCp] as number)) iCp = r;
       if (iCe < 0 || (ce[r] as number) > (ce[iCe] as number)) iCe = r;
       if (Math.abs(t - (start + 24)) < 1e-6) at24 = cp[r] as number;
     }
-    const minutes = (r: number): string => fmt(((result.time[r] as number) - start) * 60);
+    const minutes = (r: number): string => fmt(((time[r] as number) - start) * 60);
     lines.push(
       `${String(k + 1).padStart(8)}  ${String(d).padStart(11)}  ${fmt(cp[iCp] as number).padStart(15)}  ${minutes(iCp).padStart(8)}  ` +
         `${fmt(ce[iCe] as number).padStart(15)}  ${minutes(iCe).padStart(8)}  ${fmt(at24).padStart(21)}`,

@@ -2,10 +2,10 @@
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseGrid, withObservationGrid } from '../../core/data/augment.js';
-import type { Dataset } from '../../core/data/dataset.js';
+import type { Dataset, SubjectRecords } from '../../core/data/dataset.js';
 import { simulate, type SimulateOptions } from '../../core/simulate/simulate.js';
 import { readNonmemCsv } from '../../io/nmdata/index.js';
-import { carriedColumns, resultToCsv, resultToJson } from '../../io/results.js';
+import { resultToCsv, resultToJson } from '../../io/results.js';
 import { readSubjectInputs } from '../../io/subject-inputs.js';
 import { readText, writeText } from '../../node/files.js';
 import { loadModelByName } from '../../node/library.js';
@@ -86,9 +86,11 @@ function runSimulate(flags: SimulateFlags): void {
     ...(flags.idata !== undefined ? { subjectInputs: readSubjectInputs(readText(flags.idata, 'idata file'), flags.idata, dataset) } : {}),
   };
   const result = simulate(model, dataset, options);
-  const carried = carriedColumns(dataset, flags.carry ?? []);
-  const evidOf = (row: number): number => dataset.subjects[result.subject[row] as number]?.evid[result.record[row] as number] ?? 0;
-  const table = { digits: flags.digits, carried, ...(flags.obsOnly === true ? { rowFilter: (r: number) => evidOf(r) === 0 } : {}) };
+  const table = {
+    digits: flags.digits,
+    carry: flags.carry ?? [],
+    ...(flags.obsOnly === true ? { recordFilter: (s: SubjectRecords, r: number) => s.evid[r] === 0 } : {}),
+  };
   const text = flags.json === true ? `${JSON.stringify(resultToJson(result, packageVersion(), table), null, 1)}\n` : resultToCsv(result, table);
   if (flags.out !== undefined) writeText(flags.out, text);
   else process.stdout.write(text);

@@ -63,24 +63,24 @@ function taylor(i: number, j: number): number {
   const q = j - i;
   const centre = 0.5 * ((sorted[i] as number) + (sorted[j] as number));
   const radius = 0.5 * ((sorted[j] as number) - (sorted[i] as number));
-  homogeneous.fill(0);
+  // Terms needed: radius^R/R! < 1e-18 (R ≤ 23 for the largest radius used, 0.25).
+  let terms = 1;
+  for (let bound = 1; terms < MAX_TAYLOR_TERMS && bound >= 1e-18; terms++) bound *= radius / terms;
+  homogeneous.fill(0, 0, terms + 1);
   homogeneous[0] = 1;
   // Build h_r for the shifted points one variable at a time: h_r ← h_r + x·h_{r−1} (h_{r−1} already updated).
   for (let l = i; l <= j; l++) {
     const xl = (sorted[l] as number) - centre;
-    for (let r = 1; r <= MAX_TAYLOR_TERMS; r++) homogeneous[r] = (homogeneous[r] as number) + xl * (homogeneous[r - 1] as number);
+    for (let r = 1; r <= terms; r++) homogeneous[r] = (homogeneous[r] as number) + xl * (homogeneous[r - 1] as number);
   }
   // Σ_r h_r / (r+q)!. |h_r| ≤ C(r+q, q)·radius^r, so the r-th term is at most radius^r/(r!·q!): stop when that
   // bound is below 1e-18 of the leading term 1/q! (the sum itself is e^ξ/q! for some ξ in [−radius, radius]).
   let inverseFactorial = 1;
   for (let m = 2; m <= q; m++) inverseFactorial /= m;
   let sum = 0;
-  let bound = 1;
-  for (let r = 0; r <= MAX_TAYLOR_TERMS; r++) {
+  for (let r = 0; r <= terms; r++) {
     sum += (homogeneous[r] as number) * inverseFactorial;
     inverseFactorial /= r + q + 1;
-    bound *= radius / (r + 1);
-    if (bound < 1e-18) break;
   }
   return Math.exp(centre) * sum;
 }
@@ -91,6 +91,19 @@ function taylor(i: number, j: number): number {
  */
 const scaled = new Float64Array(MAX_POINTS);
 export function exponentialChainResponse(rates: ArrayLike<number>, count: number, h: number): number {
+  // One and two rates (the common cases) in closed form, stable for any rates: E[a](h) = e^{a h};
+  // E[a, b](h) = (e^{a h} − e^{b h})/(a − b), written e^{b h}·h·expm1(δ)/δ with δ = (a − b)·h ≥ 0 when δ < 1
+  // (expm1 keeps nearly equal rates exact), directly otherwise (no cancellation, and no 0·∞ when e^{b h} underflows).
+  if (count === 1) return Math.exp((rates[0] as number) * h);
+  if (count === 2) {
+    const r0 = rates[0] as number;
+    const r1 = rates[1] as number;
+    const hi = r0 > r1 ? r0 : r1;
+    const lo = r0 > r1 ? r1 : r0;
+    const delta = (hi - lo) * h;
+    if (delta < 1) return Math.exp(lo * h) * (delta === 0 ? h : (h * Math.expm1(delta)) / delta);
+    return (Math.exp(hi * h) - Math.exp(lo * h)) / (hi - lo);
+  }
   let power = 1;
   for (let i = 0; i < count; i++) {
     scaled[i] = (rates[i] as number) * h;

@@ -45,27 +45,38 @@ export class LinearPropagator {
   private readonly chainRates = new Float64Array(6);
   private readonly fractionRates = new Float64Array(6);
   private configuredVersion = -1;
+  private fractionsVersion = -1;
+  // Read by generated ODE kernels (simulate/ode-rhs-kernel.ts), which inline stateAt; treat as read-only.
   /** True when all rates on common paths (and 0) are separated: the exponential-sum form is safe. */
-  private separated = false;
-  /** Smallest gap between rates on a common path; the exponential-sum form is used only when s·gap ≥ 0.5. */
-  private minGap = 0;
+  separated = false;
+  /** max |ρ|: stateAt switches from the expm1 form to the exp form when s·max|ρ| ≥ 1. */
+  fastestRate = 0;
   /** Per-interval coefficients: coef[i*(size+1) + r] multiplies e^{ρ_r s} (r = size: the constant term). */
-  private readonly coef: Float64Array;
+  readonly coef: Float64Array;
   private readonly expScratch: Float64Array;
-  private readonly intervalZ0: Float64Array;
+  readonly intervalZ0: Float64Array;
   private readonly intervalB: Float64Array;
   private readonly spotPhi: Float64Array;
+  private readonly allRows: Int32Array;
+  /** Per rate: the interval offset after which its terms are below 1e-18 of every row's scale (set per interval). */
+  readonly negligibleAfter: Float64Array;
   private readonly spotG: Float64Array;
+
+  /** True when T is diagonal (no depot, no effect compartment): Φ and G are diagonal. */
+  private readonly diagonal: boolean;
 
   constructor(readonly system: ModalSystem) {
     const n = system.size;
     this.size = n;
+    this.diagonal = !system.hasDepot && !system.hasEffect;
     this.scratch = new Float64Array(n);
     this.coef = new Float64Array(n * (n + 1));
     this.expScratch = new Float64Array(n + 1);
     this.intervalZ0 = new Float64Array(n);
     this.intervalB = new Float64Array(n);
     this.spotPhi = new Float64Array(n * n);
+    this.allRows = Int32Array.from({ length: n }, (_, i) => i);
+    this.negligibleAfter = new Float64Array(n);
     this.spotG = new Float64Array(n * n);
     for (let s = 0; s < CACHE_SLOTS; s++) {
       this.cachePhi.push(new Float64Array(n * n));
@@ -74,21 +85,32 @@ export class LinearPropagator {
     this.paths = structuralPaths(system);
   }
 
-  /** Refresh path weights and fractions after the system was re-configured. */
+  /** Refresh path weights after the system was re-configured (and forget cached transitions). */
   private refresh(): void {
     if (this.configuredVersion === this.system.version) return;
     this.configuredVersion = this.system.version;
     this.cacheStep.fill(NaN);
     const n = this.size;
     const t = this.system.transition;
-    const rates = this.system.rates;
-    let separated = true;
-    let minGap = Infinity;
-    const fr = this.fractionRates;
     for (const p of this.paths) {
       let w = 1;
       for (let l = 1; l < p.states.length; l++) w *= t[(p.states[l] as number) * n + (p.states[l - 1] as number)] as number;
       p.weight = w;
+    }
+  }
+
+  /**
+   * Decide whether the exponential-sum form is safe for this configuration and compute its partial fractions.
+   * Only needed for stateAt (hybrid models), so done lazily.
+   */
+  private refreshFractions(): void {
+    this.refresh();
+    if (this.fractionsVersion === this.system.version) return;
+    this.fractionsVersion = this.system.version;
+    const rates = this.system.rates;
+    let separated = true;
+    const fr = this.fractionRates;
+    for (const p of this.paths) {
       const len = p.states.length;
       fr[0] = 0;
       for (let l = 0; l < len; l++) fr[l + 1] = rates[p.states[l] as number] as number;
@@ -98,12 +120,12 @@ export class LinearPropagator {
           const rc = fr[c] as number;
           const gap = Math.abs(ra - rc);
           if (gap === 0 || gap < SEPARATION * Math.max(Math.abs(ra), Math.abs(rc))) separated = false;
-          if (gap < minGap) minGap = gap;
         }
       }
     }
     this.separated = separated;
-    this.minGap = minGap;
+    this.fastestRate = 0;
+    for (let r = 0; r < this.size; r++) this.fastestRate = Math.max(this.fastestRate, Math.abs(rates[r] as number));
     if (!separated) return;
     for (const p of this.paths) {
       const len = p.states.length;
@@ -116,17 +138,30 @@ export class LinearPropagator {
 
   /** Φ(h) and G(h), row-major size×size. Returned arrays belong to the cache: do not modify. */
   transition(h: number): { phi: Float64Array; g: Float64Array } {
-    this.refresh();
-    for (let s = 0; s < CACHE_SLOTS; s++) {
-      if (this.cacheStep[s] === h) return { phi: this.cachePhi[s] as Float64Array, g: this.cacheG[s] as Float64Array };
-    }
+    const slot = this.cacheSlot(h);
+    return { phi: this.cachePhi[slot] as Float64Array, g: this.cacheG[slot] as Float64Array };
+  }
+
+  /** Φ of a cache slot (see cacheSlot). */
+  phiAt(slot: number): Float64Array {
+    return this.cachePhi[slot] as Float64Array;
+  }
+
+  /** G of a cache slot (see cacheSlot). */
+  gAt(slot: number): Float64Array {
+    return this.cacheG[slot] as Float64Array;
+  }
+
+  /** Index of the cache slot holding Φ(h), G(h), computing them if needed (no allocation: hot path). */
+  cacheSlot(h: number): number {
+    if (this.configuredVersion !== this.system.version) this.refresh();
+    const steps = this.cacheStep;
+    for (let s = 0; s < CACHE_SLOTS; s++) if (steps[s] === h) return s;
     const slot = this.cacheNext;
     this.cacheNext = (slot + 1) % CACHE_SLOTS;
-    const phi = this.cachePhi[slot] as Float64Array;
-    const g = this.cacheG[slot] as Float64Array;
-    this.computeTransition(h, phi, g);
-    this.cacheStep[slot] = h;
-    return { phi, g };
+    this.computeTransition(h, this.cachePhi[slot] as Float64Array, this.cacheG[slot] as Float64Array);
+    steps[slot] = h;
+    return slot;
   }
 
   private computeTransition(h: number, phi: Float64Array, g: Float64Array): void {
@@ -151,7 +186,15 @@ export class LinearPropagator {
   advance(z: Float64Array, b: Float64Array | undefined, h: number): void {
     if (h === 0) return;
     const n = this.size;
-    const { phi, g } = this.transition(h);
+    const slot = this.cacheSlot(h);
+    const phi = this.cachePhi[slot] as Float64Array;
+    const g = this.cacheG[slot] as Float64Array;
+    if (this.diagonal) {
+      // No depot, no effect compartment: the modes are uncoupled.
+      if (b === undefined) for (let i = 0; i < n; i++) z[i] = (phi[i * n + i] as number) * (z[i] as number);
+      else for (let i = 0; i < n; i++) z[i] = (phi[i * n + i] as number) * (z[i] as number) + (g[i * n + i] as number) * (b[i] as number);
+      return;
+    }
     const out = this.scratch;
     for (let i = 0; i < n; i++) {
       let s = 0;
@@ -160,7 +203,7 @@ export class LinearPropagator {
       if (b !== undefined) for (let j = 0; j <= i; j++) s += (g[row + j] as number) * (b[j] as number);
       out[i] = s;
     }
-    z.set(out);
+    for (let i = 0; i < n; i++) z[i] = out[i] as number;
   }
 
   /**
@@ -168,7 +211,7 @@ export class LinearPropagator {
    * Used by ODE right-hand sides that read the closed-form part (hybrid models).
    */
   beginInterval(z0: ArrayLike<number>, b: ArrayLike<number> | undefined): void {
-    this.refresh();
+    this.refreshFractions();
     const n = this.size;
     for (let i = 0; i < n; i++) {
       this.intervalZ0[i] = z0[i] as number;
@@ -199,16 +242,40 @@ export class LinearPropagator {
         }
       }
     }
+    // Rate r's terms are negligible once max_i |coef_ir|·e^{ρ_r s} < 1e-18·scale_i for every row i,
+    // with scale_i = Σ_r |coef_ir| (a bound on the row's value over the interval).
+    const rates = this.system.rates;
+    for (let r = 0; r < n; r++) {
+      let after = 0;
+      for (let i = 0; i < n; i++) {
+        const c = Math.abs(coef[i * w + r] as number);
+        if (c === 0) continue;
+        let scale = 0;
+        for (let q = 0; q <= n; q++) scale += Math.abs(coef[i * w + q] as number);
+        const rho = rates[r] as number;
+        const t = rho < 0 ? Math.log((1e-18 * scale) / c) / rho : Infinity;
+        if (t > after) after = t;
+      }
+      this.negligibleAfter[r] = after;
+    }
   }
 
-  /** z(s) for the interval set by beginInterval, written to out. Exact (exponential sum or chain responses). */
-  stateAt(s: number, out: Float64Array): void {
+  /**
+   * Rows of z(s) for the interval set by beginInterval (for ODE right-hand sides: fast, accurate to ~1e-12 of the
+   * state's scale), written to out[row]; rows not listed are left as they are. With separated rates, the
+   * exponential-sum form: while every |ρ·s| < 1 it is written z0 + Σ_r coef_r·expm1(ρ_r·s), exact at s = 0 and
+   * free of the O(1) cancellation of Σ coef_r·e^{ρ_r s} at small s; later as Σ coef_r·e^{ρ_r s} + constant, where
+   * terms that have decayed below 1e-18 of the row's scale are skipped (after a dose has washed out, most are).
+   * Without separated rates, the chain responses (exact, slower). Outputs use `advance` (exact to rounding).
+   */
+  stateAt(s: number, out: Float64Array, rows: Int32Array = this.allRows): void {
     const n = this.size;
-    if (!this.separated || s * this.minGap < 0.5) {
+    if (!this.separated) {
       this.computeTransition(s, this.spotPhi, this.spotG);
       const phi = this.spotPhi;
       const g = this.spotG;
-      for (let i = 0; i < n; i++) {
+      for (let k = 0; k < rows.length; k++) {
+        const i = rows[k] as number;
         let v = 0;
         for (let j = 0; j <= i; j++) v += (phi[i * n + j] as number) * (this.intervalZ0[j] as number) + (g[i * n + j] as number) * (this.intervalB[j] as number);
         out[i] = v;
@@ -217,11 +284,24 @@ export class LinearPropagator {
     }
     const rates = this.system.rates;
     const e = this.expScratch;
-    for (let r = 0; r < n; r++) e[r] = Math.exp((rates[r] as number) * s);
-    e[n] = 1;
     const coef = this.coef;
     const w = n + 1;
-    for (let i = 0; i < n; i++) {
+    if (s * this.fastestRate < 1) {
+      for (let r = 0; r < n; r++) e[r] = Math.expm1((rates[r] as number) * s);
+      for (let k = 0; k < rows.length; k++) {
+        const i = rows[k] as number;
+        let v = 0;
+        const row = i * w;
+        for (let r = 0; r < n; r++) v += (coef[row + r] as number) * (e[r] as number);
+        out[i] = (this.intervalZ0[i] as number) + v;
+      }
+      return;
+    }
+    const horizon = this.negligibleAfter;
+    for (let r = 0; r < n; r++) e[r] = s > (horizon[r] as number) ? 0 : Math.exp((rates[r] as number) * s);
+    e[n] = 1;
+    for (let k = 0; k < rows.length; k++) {
+      const i = rows[k] as number;
       let v = 0;
       const row = i * w;
       for (let r = 0; r <= n; r++) v += (coef[row + r] as number) * (e[r] as number);

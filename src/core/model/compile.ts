@@ -159,10 +159,6 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
   }
 
   // ODEs.
-  const stateCode = (name: string): string | undefined => {
-    const i = compartments.indexOf(name);
-    return i >= 0 ? `x[${i}]` : undefined;
-  };
   let ode: OdePart | undefined;
   const odeCompartments = compartments.filter((c) => !closedFormCompartments.has(c));
   if (spec.dynamics.ode !== undefined) {
@@ -183,22 +179,31 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
       if (!derivativeOf.has(c)) throw new ModelError(`compartment ${c} is not in the closed form and has no d/dt(${c})`, 'dynamics.ode');
     }
     const odeIndex = odeCompartments.map((c) => compartments.indexOf(c));
-    const scope = (name: string): string | undefined => {
-      if (name === 'TIME') return 't';
-      return locals.get(name) ?? stateCode(name) ?? readEnv(name);
+    // The block as JavaScript statements, for any way of reading states and writing derivatives.
+    const emitRhs = (stateRef: (compartment: number) => string, derivativeRef: (k: number) => string): string => {
+      const locals = new Map<string, string>();
+      return emitStatements(statements, {
+        read: (name) => {
+          if (name === 'TIME') return 't';
+          const c = compartments.indexOf(name);
+          return locals.get(name) ?? (c >= 0 ? stateRef(c) : readEnv(name));
+        },
+        write: (st) => {
+          if (st.kind === 'derivative') return derivativeRef(odeCompartments.indexOf(st.target));
+          const local = `v_${st.target}`;
+          locals.set(st.target, local);
+          return `const ${local}`;
+        },
+        known: () => [...locals.keys(), ...compartments, ...envNames()],
+      });
     };
-    const body = emitStatements(statements, {
-      read: scope,
-      write: (st) => {
-        if (st.kind === 'derivative') return `dxdt[${odeCompartments.indexOf(st.target)}]`;
-        const local = `v_${st.target}`;
-        locals.set(st.target, local);
-        return `const ${local}`;
-      },
-      known: () => [...locals.keys(), ...compartments, ...envNames()],
-    });
-    for (const name of locals.keys()) claim(name, 'ODE variable', 'dynamics.ode');
-    ode = { stateIndex: odeIndex, rhs: makeFunction(['t', 'x', 'dxdt', 'env'], body, 'dynamics.ode') };
+    const body = emitRhs((c) => `x[${c}]`, (k) => `dxdt[${k}]`);
+    const localNames = statements.filter((st) => st.kind === 'assign').map((st) => st.target);
+    for (const name of localNames) claim(name, 'ODE variable', 'dynamics.ode');
+    const read = new Set<string>();
+    for (const st of statements) for (const name of freeSymbols(st.expr)) read.add(name);
+    const readsClosedForm = compartments.flatMap((c, i) => (closedFormCompartments.has(c) && read.has(c) ? [i] : []));
+    ode = { stateIndex: odeIndex, rhs: makeFunction(['t', 'x', 'dxdt', 'env'], body, 'dynamics.ode'), readsClosedForm, emitRhs };
   } else if (odeCompartments.length > 0) {
     throw new ModelError(`compartments ${odeCompartments.join(', ')} are not in dynamics.closed_form and there is no dynamics.ode`, 'dynamics');
   }
@@ -241,29 +246,52 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
   }
   const initial = makeFunction<(env: Float64Array, x: Float64Array) => void>(['env', 'x'], `x.fill(0);\n${initialLines.join('\n')}`, 'initial');
 
-  // Outputs: read states, the environment, TIME (= t) and earlier outputs.
+  // Outputs: read states, the environment, TIME (= t) and earlier outputs. Parsed once; emitted as code for
+  // any way of reading the state (`x[i]` in the generic functions, locals in generated kernels).
   const outputNames = Object.keys(spec.outputs);
-  const outputLocals = new Map<string, string>();
-  const outputLines: string[] = [];
-  outputNames.forEach((name, k) => {
+  const outputExprs = outputNames.map((name) => {
     const out = spec.outputs[name] as { value: Expression };
     const where = `outputs.${name}`;
     const prior = owner.get(name);
     if (prior !== undefined) throw new ModelError(`${name} is already a ${prior.kind}; outputs need their own names`, where);
-    const code =
-      typeof out.value === 'number'
-        ? numberCode(out.value)
-        : emitJs(parseExpression(out.value, { where }), (n) => (n === 'TIME' ? 't' : (outputLocals.get(n) ?? stateCode(n) ?? readEnv(n))), {
-            where,
-            source: out.value,
-            knownSymbols: () => [...outputLocals.keys(), ...compartments, ...envNames()],
-          });
-    const local = `o${k}`;
-    outputLines.push(`const ${local} = ${code};`, `out[${k}] = ${local};`);
-    outputLocals.set(name, local);
     claim(name, 'output', where);
+    return { where, value: out.value, expr: typeof out.value === 'number' ? undefined : parseExpression(out.value, { where }) };
   });
-  const outputs = makeFunction<CompiledModel['outputs']>(['t', 'x', 'env', 'out'], outputLines.join('\n'), 'outputs');
+  const emitOutputs = (stateRef: (compartment: number) => string): string[] => {
+    const locals = new Map<string, string>();
+    return outputExprs.map(({ where, value, expr }, k) => {
+      const code =
+        expr === undefined
+          ? numberCode(value as number)
+          : emitJs(
+              expr,
+              (n) => {
+                if (n === 'TIME') return 't';
+                const c = compartments.indexOf(n);
+                return locals.get(n) ?? (c >= 0 ? stateRef(c) : readEnv(n));
+              },
+              { where, source: String(value), knownSymbols: () => [...locals.keys(), ...compartments, ...envNames()] },
+            );
+      locals.set(outputNames[k] as string, `o${k}`);
+      return `const o${k} = ${code};`;
+    });
+  };
+  const outputLines = emitOutputs((c) => `x[${c}]`);
+  const outputs = makeFunction<CompiledModel['outputs']>(
+    ['t', 'x', 'env', 'out'],
+    [...outputLines, ...outputNames.map((_, k) => `out[${k}] = o${k};`)].join('\n'),
+    'outputs',
+  );
+  // o·0 is 0 for a finite o and NaN for NaN or ±Infinity: one multiply-add per output checks the whole row.
+  const outputsToColumns = makeFunction<CompiledModel['outputsToColumns']>(
+    ['t', 'x', 'env', 'cols', 'row'],
+    [
+      ...outputLines,
+      ...outputNames.map((_, k) => `cols[${k}][row] = o${k};`),
+      `return ${outputNames.length === 0 ? '0' : outputNames.map((_, k) => `o${k} * 0`).join(' + ')};`,
+    ].join('\n'),
+    'outputs',
+  );
 
   return {
     spec,
@@ -287,6 +315,8 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
     ode,
     initial,
     outputs,
+    outputsToColumns,
+    emitOutputs,
     solver: spec.solver,
     randomEffects,
   };
@@ -361,7 +391,8 @@ function numberCode(x: number): string {
  */
 function makeFunction<F>(args: string[], body: string, where: string): F {
   try {
-    return new Function(...args, `"use strict";\n${body}`) as F;
+    // sourceURL names the generated function in profiles and stack traces.
+    return new Function(...args, `"use strict";\n${body}\n//# sourceURL=ketasim:${where}`) as F;
   } catch (e) {
     throw new ModelError(`internal error compiling ${where}: ${(e as Error).message}\n${body}`, where);
   }

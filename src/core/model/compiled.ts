@@ -54,6 +54,13 @@ export interface OdePart {
    * compartments hold their values at time t. Writes dxdt[k] for ODE state k.
    */
   readonly rhs: (t: number, x: Float64Array, dxdt: Float64Array, env: Float64Array) => void;
+  /** Closed-form compartments (model indices) that the right-hand side reads: only these are evaluated per call. */
+  readonly readsClosedForm: readonly number[];
+  /**
+   * The right-hand side as JavaScript statements, reading compartment c through stateRef(c), the environment as
+   * `env[…]`, time as `t`, and writing derivative k to derivativeRef(k): for generated kernels.
+   */
+  readonly emitRhs: (stateRef: (compartment: number) => string, derivativeRef: (k: number) => string) => string;
 }
 
 export interface CompiledModel {
@@ -88,5 +95,15 @@ export interface CompiledModel {
   readonly initial: (env: Float64Array, x: Float64Array) => void;
   /** Outputs from the state (all compartments, model order) at time t. */
   readonly outputs: (t: number, x: Float64Array, env: Float64Array, out: Float64Array) => void;
+  /**
+   * The same outputs written straight into result columns: cols[k][row] = output k. Returns 0, or NaN when an
+   * output is not finite (the caller then reports which), so the hot loop needs no separate check.
+   */
+  readonly outputsToColumns: (t: number, x: Float64Array, env: Float64Array, cols: readonly Float64Array[], row: number) => number;
+  /**
+   * The output formulas as JavaScript statements `const o<k> = …;`, reading compartment c through stateRef(c),
+   * the environment as `env[…]` and time as `t`: for generated simulation kernels.
+   */
+  readonly emitOutputs: (stateRef: (compartment: number) => string) => string[];
   readonly solver: SolverSpec;
 }

@@ -11,6 +11,8 @@ import { LinearPropagator, ModalSystem, steadyStateBolus, steadyStateConstantInf
 import { RATE_K10, RATE_KA, RATE_KCP1, RATE_KCP2, RATE_KE0, RATE_KPC1, RATE_KPC2, RATE_SLOTS, RATE_V1 } from '../model/compiled.js';
 import type { CompiledModel } from '../model/compiled.js';
 import { createIntegrator } from '../ode/index.js';
+import { makeClosedFormKernel, type ClosedFormKernel, type KernelState } from './closed-form-kernel.js';
+import { makeOdeRhsKernel, type RhsContext } from './ode-rhs-kernel.js';
 import type { OdeIntegrator } from '../ode/index.js';
 
 /** One repeated administration, as steady-state computations need it. Amount after bioavailability. */
@@ -25,6 +27,19 @@ export interface DoseShape {
   /** Dosing interval II (time), > 0. */
   readonly interval: number;
 }
+
+/** What `observe` needs to write output rows; owned and updated by the subject simulator. */
+export interface OutputPlan {
+  /** Parameters of the current segment. */
+  env: Float64Array;
+  /** Next discontinuity after the records being observed (ODE solvers may step up to it). */
+  nextStop: number;
+  readonly model: CompiledModel;
+  readonly includeStates: boolean;
+}
+
+/** Result columns (see OutputTable in subject.ts). */
+export type OutputColumns = readonly Float64Array[];
 
 export interface Dynamics {
   /** Time of the current state. */
@@ -48,6 +63,26 @@ export interface Dynamics {
   steadyState(shape: DoseShape): void;
   /** State := steady state of a constant infusion `rate` into `cmt`. Input rates are left at 0. */
   steadyStateConstant(cmt: number, rate: number): void;
+  /**
+   * Advance through records from..to (observation times `times[i]`, no event in between) and write their output
+   * rows (row = offset + i). Returns -1, or the first record whose outputs are not all finite.
+   */
+  observe(times: Float64Array, from: number, to: number, plan: OutputPlan, table: OutputColumns, offset: number): number;
+}
+
+/** observe() through the Dynamics interface: advance, read the state, write the row. */
+function observeGeneric(dyn: Dynamics, x: Float64Array, times: Float64Array, from: number, to: number, plan: OutputPlan, table: OutputColumns, offset: number): number {
+  const write = plan.model.outputsToColumns;
+  const nOut = plan.model.outputNames.length;
+  for (let i = from; i <= to; i++) {
+    const t = times[i] as number;
+    dyn.advance(t, Math.max(t, plan.nextStop));
+    dyn.readState(x);
+    const row = offset + i;
+    if (write(t, x, plan.env, table, row) !== 0) return i;
+    if (plan.includeStates) for (let c = 0; c < x.length; c++) (table[nOut + c] as Float64Array)[row] = x[c] as number;
+  }
+  return -1;
 }
 
 export interface SteadyStateSettings {
@@ -67,7 +102,7 @@ class LinearPart {
   readonly system: ModalSystem;
   readonly propagator: LinearPropagator;
   /** Model compartment index of each linear state ([depot?, central, peripherals…, effect?]). */
-  readonly stateIndex: readonly number[];
+  readonly stateIndex: Int32Array;
   /** Linear state index of each model compartment, or -1. */
   readonly linearIndexOf: Int32Array;
   readonly z: Float64Array;
@@ -84,7 +119,7 @@ class LinearPart {
     if (cf === undefined) throw new Error('model has no closed-form part');
     this.system = new ModalSystem({ hasDepot: cf.hasDepot, nPeripherals: cf.nPeripherals, hasEffect: cf.hasEffect });
     this.propagator = new LinearPropagator(this.system);
-    this.stateIndex = cf.stateIndex;
+    this.stateIndex = Int32Array.from(cf.stateIndex);
     this.linearIndexOf = new Int32Array(model.compartments.length).fill(-1);
     cf.stateIndex.forEach((ci, li) => {
       this.linearIndexOf[ci] = li;
@@ -143,6 +178,40 @@ class LinearPart {
     for (let li = 0; li < this.stateIndex.length; li++) x[this.stateIndex[li] as number] = this.amounts[li] as number;
   }
 
+  /**
+   * The modal rows needed to compute the amounts of some linear states (all modes for a disposition compartment,
+   * the state itself for depot and effect), and a reader that fills only those amounts into x.
+   */
+  rowsFor(linearStates: readonly number[]): Int32Array {
+    const sys = this.system;
+    const rows = new Set<number>();
+    for (const li of linearStates) {
+      if (li >= sys.centralIndex && li < sys.centralIndex + sys.nDisposition) for (let k = 0; k < sys.nDisposition; k++) rows.add(sys.centralIndex + k);
+      else rows.add(li);
+    }
+    return Int32Array.from([...rows].sort((a, b) => a - b));
+  }
+
+  /** Amounts of the listed linear states from modal values z, scattered into the model-order state x. */
+  readSome(x: Float64Array, z: Float64Array, linearStates: Int32Array): void {
+    const sys = this.system;
+    const c = sys.centralIndex;
+    const m = sys.nDisposition;
+    const p = sys.toAmounts;
+    for (let k = 0; k < linearStates.length; k++) {
+      const li = linearStates[k] as number;
+      let v: number;
+      if (li >= c && li < c + m) {
+        v = 0;
+        const r = li - c;
+        for (let q = 0; q < m; q++) v += (p[r * m + q] as number) * (z[c + q] as number);
+      } else {
+        v = z[li] as number;
+      }
+      x[this.stateIndex[li] as number] = v;
+    }
+  }
+
   write(x: Float64Array): void {
     for (let li = 0; li < this.stateIndex.length; li++) this.amounts[li] = x[this.stateIndex[li] as number] as number;
     this.system.modesFromAmounts(this.amounts, this.z);
@@ -182,14 +251,32 @@ export class ClosedFormDynamics implements Dynamics {
   time = 0;
   private readonly linear: LinearPart;
   private env: Float64Array;
+  private readonly xInit: Float64Array;
 
   constructor(private readonly model: CompiledModel) {
     this.linear = new LinearPart(model);
     this.env = model.defaults;
     this.xInit = new Float64Array(model.compartments.length);
+    this.kernelState = { time: 0, z: this.linear.z, b: this.linear.b, hasInput: false };
   }
 
-  private readonly xInit: Float64Array;
+  private readonly kernelState: KernelState;
+  private kernel: ClosedFormKernel | undefined;
+  private kernelWithStates: ClosedFormKernel | undefined;
+
+  /** The hot loop of closed-form simulations: a generated kernel (closed-form-kernel.ts) per model structure. */
+  observe(times: Float64Array, from: number, to: number, plan: OutputPlan, table: OutputColumns, offset: number): number {
+    const lin = this.linear;
+    const ks = this.kernelState;
+    ks.time = this.time;
+    ks.hasInput = lin.hasInput;
+    const kernel = plan.includeStates
+      ? (this.kernelWithStates ??= makeClosedFormKernel(this.model, lin.system, lin.stateIndex, true))
+      : (this.kernel ??= makeClosedFormKernel(this.model, lin.system, lin.stateIndex, false));
+    const bad = kernel(times, from, to, ks, lin.propagator, lin.system.toAmounts, plan.env, table, offset);
+    this.time = ks.time;
+    return bad;
+  }
 
   setEnvironment(env: Float64Array): void {
     this.env = env;
@@ -241,12 +328,15 @@ export class ClosedFormDynamics implements Dynamics {
 // ODE and hybrid
 
 /**
- * ODE states with optional closed-form part. With a closed-form part, the ODE right-hand side sees the exact
- * linear solution at any time inside the current interval (between discontinuities).
+ * ODE states with optional closed-form part (hybrid models). The linear part's modal state `z` is kept exact at
+ * the current time by the cached propagator (as in ClosedFormDynamics), so outputs are exact; the ODE right-hand
+ * side reads the linear solution at any time inside the current interval (since the last discontinuity) from the
+ * exponential-sum form of the propagator, set up once per interval.
  */
 export class OdeDynamics implements Dynamics {
   time = 0;
-  private env: Float64Array;
+  /** Parameters and interval start, read by the generated right-hand side. */
+  private readonly rhsContext: RhsContext;
   private readonly integrator: OdeIntegrator;
   private readonly linear: LinearPart | undefined;
   /** ODE state (derivative order) at `time`. */
@@ -261,8 +351,6 @@ export class OdeDynamics implements Dynamics {
   private readonly odeIndexOf: Int32Array;
   /** True when the integrator must be restarted before the next advance (after any discontinuity). */
   private dirty = true;
-  /** Start time of the current interval of the linear part (for stateAt). */
-  private intervalStart = 0;
   private readonly xTmp: Float64Array;
 
   constructor(
@@ -271,7 +359,7 @@ export class OdeDynamics implements Dynamics {
   ) {
     const ode = model.ode;
     if (ode === undefined) throw new Error('model has no ODE part');
-    this.env = model.defaults;
+    this.rhsContext = { env: model.defaults, intervalStart: 0 };
     this.linear = model.closedForm !== undefined ? new LinearPart(model) : undefined;
     this.odeIndex = ode.stateIndex;
     const nOde = ode.stateIndex.length;
@@ -284,31 +372,20 @@ export class OdeDynamics implements Dynamics {
       this.odeIndexOf[ci] = k;
     });
     this.linearScratch = new Float64Array(this.linear?.system.size ?? 0);
-    const rhs = ode.rhs;
-    const x = this.x;
-    const odeIndex = this.odeIndex;
-    const rates = this.odeRates;
-    const linear = this.linear;
-    const scratch = this.linearScratch;
     this.integrator = createIntegrator(
       model.solver.method,
       nOde,
-      (t, y, dydt) => {
-        for (let k = 0; k < nOde; k++) x[odeIndex[k] as number] = y[k] as number;
-        if (linear !== undefined) {
-          linear.propagator.stateAt(t - this.intervalStart, scratch);
-          linear.read(x, scratch);
-        }
-        rhs(t, x, dydt, this.env);
-        for (let k = 0; k < nOde; k++) dydt[k] = (dydt[k] as number) + (rates[k] as number);
-      },
+      makeOdeRhsKernel(model, this.rhsContext, this.odeRates, this.linear, this.linearScratch),
       { rtol: model.solver.rtol, atol: model.solver.atol, maxSteps: model.solver.max_steps },
     );
   }
 
+  observe(times: Float64Array, from: number, to: number, plan: OutputPlan, table: OutputColumns, offset: number): number {
+    return observeGeneric(this, this.xTmp, times, from, to, plan, table, offset);
+  }
+
   setEnvironment(env: Float64Array): void {
-    this.materialiseLinear();
-    this.env = env;
+    this.rhsContext.env = env;
     this.linear?.setEnvironment(env);
     this.dirty = true;
   }
@@ -317,33 +394,28 @@ export class OdeDynamics implements Dynamics {
     this.time = t;
     this.linear?.zero();
     this.odeRates.fill(0);
-    this.model.initial(this.env, this.xTmp);
+    this.model.initial(this.rhsContext.env, this.xTmp);
     this.writeState(this.xTmp);
-  }
-
-  /** Bring the linear part's modal state to `time` (it is otherwise known only at the interval start). */
-  private materialiseLinear(): void {
-    const lin = this.linear;
-    if (lin === undefined || this.dirty) return;
-    lin.propagator.stateAt(this.time - this.intervalStart, lin.z);
-    this.intervalStart = this.time;
-    lin.propagator.beginInterval(lin.z, lin.hasInput ? lin.b : undefined);
   }
 
   advance(t: number, nextStop: number): void {
     if (t === this.time && !this.dirty) return;
+    const lin = this.linear;
     if (this.dirty) {
-      this.intervalStart = this.time;
-      if (this.linear !== undefined) this.linear.propagator.beginInterval(this.linear.z, this.linear.hasInput ? this.linear.b : undefined);
+      this.rhsContext.intervalStart = this.time;
+      if (lin !== undefined) lin.propagator.beginInterval(lin.z, lin.hasInput ? lin.b : undefined);
       this.integrator.init(this.time, this.y);
       this.dirty = false;
     }
-    if (t > this.time) this.integrator.advanceTo(t, Math.max(t, nextStop), this.y);
+    const h = t - this.time;
+    if (h > 0) {
+      this.integrator.advanceTo(t, Math.max(t, nextStop), this.y);
+      if (lin !== undefined) lin.propagator.advance(lin.z, lin.hasInput ? lin.b : undefined, h);
+    }
     this.time = t;
   }
 
   addBolus(cmt: number, amount: number): void {
-    this.materialiseLinear();
     const k = this.odeIndexOf[cmt] as number;
     if (k >= 0) this.y[k] = (this.y[k] as number) + amount;
     else if (this.linear !== undefined) this.linear.system.addAmount(this.linear.z, this.linear.linearIndexOf[cmt] as number, amount);
@@ -351,7 +423,6 @@ export class OdeDynamics implements Dynamics {
   }
 
   setInputRate(cmt: number, rate: number): void {
-    this.materialiseLinear();
     const k = this.odeIndexOf[cmt] as number;
     if (k >= 0) this.odeRates[k] = rate;
     else if (this.linear !== undefined) this.linear.setInputRate(this.linear.linearIndexOf[cmt] as number, rate);
@@ -359,7 +430,6 @@ export class OdeDynamics implements Dynamics {
   }
 
   readState(x: Float64Array): void {
-    this.materialiseLinear();
     for (let k = 0; k < this.odeIndex.length; k++) x[this.odeIndex[k] as number] = this.y[k] as number;
     this.linear?.read(x);
   }
@@ -402,7 +472,6 @@ export class OdeDynamics implements Dynamics {
 
   /** Keep the state but call its time t (steady-state iterations reuse one time window). */
   private relabelTime(t: number): void {
-    this.materialiseLinear();
     this.time = t;
     this.dirty = true;
   }

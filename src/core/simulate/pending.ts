@@ -53,8 +53,7 @@ export class PendingQueue {
 
   /** Earliest time, or Infinity when empty. */
   peekTime(): number {
-    const top = this.heap[0];
-    return top === undefined ? Infinity : top.time;
+    return this.heap.length === 0 ? Infinity : (this.heap[0] as PendingEvent).time;
   }
 
   push(event: Omit<PendingEvent, 'seq'>): void {

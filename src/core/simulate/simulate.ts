@@ -28,21 +28,34 @@ export interface SimulateOptions {
   readonly steadyState?: Partial<SteadyStateSettings>;
 }
 
+/**
+ * Outputs of a simulation, one row per record of the simulated data set, subjects one after another in data-set
+ * order. Rows of subject s are subjectOffsets[s] … subjectOffsets[s+1]−1, in record order, so the record of a
+ * row (its time, EVID, covariates…) is read from `dataset`: results do not copy what the input already holds.
+ */
 export interface SimulationResult {
   readonly model: string;
   /** Output names (model outputs, then compartment names when states were requested). */
   readonly outputNames: readonly string[];
   readonly outputUnits: readonly string[];
-  /** Number of rows (one per record). */
+  /** The simulated data set (including any added observation rows). */
+  readonly dataset: Dataset;
+  /** Number of rows (= records). */
   readonly rows: number;
-  /** Subject index (into `subjectIds`) of each row. */
-  readonly subject: Int32Array;
-  readonly subjectIds: readonly string[];
-  readonly time: Float64Array;
+  /** Row of the first record of each subject; subjectOffsets[nSubjects] = rows. */
+  readonly subjectOffsets: Int32Array;
   /** values[k][row]: output k at that row. */
   readonly values: readonly Float64Array[];
-  /** Index of the record within its subject for each row. */
-  readonly record: Int32Array;
+}
+
+/** Visit every row with its subject index and record index (in row order). */
+export function forEachRow(result: SimulationResult, visit: (subject: number, record: number, row: number) => void): void {
+  const offsets = result.subjectOffsets;
+  for (let s = 0; s + 1 < offsets.length; s++) {
+    const start = offsets[s] as number;
+    const end = offsets[s + 1] as number;
+    for (let row = start; row < end; row++) visit(s, row - start, row);
+  }
 }
 
 /** Apply solver overrides (the compiled model is otherwise immutable). */
@@ -114,45 +127,33 @@ export function simulate(modelIn: CompiledModel, dataset: Dataset, options: Simu
   const includeStates = options.includeStates ?? false;
   const simulator = new SubjectSimulator(model, dynamics, bindings, dataset.source, includeStates);
 
-  const rows = dataset.subjects.reduce((s, subj) => s + subj.n, 0);
+  const rows = dataset.subjects.reduce((sum, subj) => sum + subj.n, 0);
   const nOut = model.outputNames.length;
   const nStates = includeStates ? model.compartments.length : 0;
   const values = Array.from({ length: nOut + nStates }, () => new Float64Array(rows));
-  const subjectIndex = new Int32Array(rows);
-  const time = new Float64Array(rows);
-  const record = new Int32Array(rows);
+  const subjectOffsets = new Int32Array(dataset.subjects.length + 1);
   const env = new Float64Array(template.length);
+  const nInputs = subjectSlots?.length ?? 0;
   let offset = 0;
-  const sink = {
-    record(index: number, t: number, outputs: Float64Array, states: Float64Array | undefined): void {
-      const row = offset + index;
-      time[row] = t;
-      record[row] = index;
-      for (let k = 0; k < nOut; k++) (values[k] as Float64Array)[row] = outputs[k] as number;
-      if (states !== undefined) for (let k = 0; k < nStates; k++) (values[nOut + k] as Float64Array)[row] = states[k] as number;
-    },
-  };
-  dataset.subjects.forEach((subject: SubjectRecords, s: number) => {
+  for (let s = 0; s < dataset.subjects.length; s++) {
+    const subject = dataset.subjects[s] as SubjectRecords;
     env.set(template);
     if (subjectInputs !== undefined && subjectSlots !== undefined) {
-      subjectSlots.forEach((slot, k) => {
-        env[slot] = subjectInputs.values[s * subjectSlots.length + k] as number;
-      });
+      for (let k = 0; k < nInputs; k++) env[subjectSlots[k] as number] = subjectInputs.values[s * nInputs + k] as number;
     }
-    subjectIndex.fill(s, offset, offset + subject.n);
-    simulator.run(subject, env, sink);
+    subjectOffsets[s] = offset;
+    simulator.run(subject, env, values, offset);
     offset += subject.n;
-  });
+  }
+  subjectOffsets[dataset.subjects.length] = offset;
 
   return {
     model: model.name,
     outputNames: [...model.outputNames, ...(includeStates ? model.compartments : [])],
     outputUnits: [...model.outputUnits, ...(includeStates ? model.compartments.map((c) => model.spec.compartments[c]?.unit ?? '') : [])],
+    dataset,
     rows,
-    subject: subjectIndex,
-    subjectIds: dataset.subjects.map((s) => s.id),
-    time,
+    subjectOffsets,
     values,
-    record,
   };
 }

@@ -24,15 +24,16 @@ import { LinearRatesError, NoSteadyStateError } from '../linear/index.js';
 import { DOSE_DURATION, DOSE_F, DOSE_LAG, DOSE_RATE } from '../model/compiled.js';
 import type { CompiledModel } from '../model/compiled.js';
 import type { ColumnBinding } from './bindings.js';
-import type { Dynamics } from './dynamics.js';
+import type { Dynamics, OutputPlan } from './dynamics.js';
 import { SteadyStateNotReachedError } from './dynamics.js';
 import { PendingKind, PendingQueue } from './pending.js';
 import type { PendingEvent } from './pending.js';
 
-export interface SubjectOutputSink {
-  /** Output values (model output order) for record `index`; `states` only when requested. */
-  record(index: number, time: number, outputs: Float64Array, states: Float64Array | undefined): void;
-}
+/**
+ * Where a subject's outputs go: one row per record, starting at an offset; the model outputs (model order),
+ * then, when states were requested, one column per compartment.
+ */
+export type OutputTable = readonly Float64Array[];
 
 interface ActiveInfusion {
   readonly id: number;
@@ -45,12 +46,15 @@ export class SubjectSimulator {
   private readonly dose: Float64Array;
   private readonly state: Float64Array;
   private readonly scratchState: Float64Array;
-  private readonly outputs: Float64Array;
+  private readonly outputPlan: OutputPlan;
   private readonly pending = new PendingQueue();
   private readonly active: ActiveInfusion[][];
   private infusionCounter = 0;
   private changed = new Uint8Array(0);
   private nextBreak = new Float64Array(0);
+  private runEnd = new Int32Array(0);
+  private planKey: readonly unknown[] = [];
+  private planN = -1;
   // Per-subject context for error messages.
   private subject!: SubjectRecords;
   private currentRecord = 0;
@@ -64,15 +68,15 @@ export class SubjectSimulator {
   ) {
     const nCmt = model.compartments.length;
     this.env = new Float64Array(model.env.size);
-    this.dose = new Float64Array(4 * nCmt);
+    this.dose = new Float64Array(4 * nCmt).fill(NaN); // stays NaN (not modelled) when the model has no dose control
     this.state = new Float64Array(nCmt);
     this.scratchState = new Float64Array(nCmt);
-    this.outputs = new Float64Array(model.outputNames.length);
+    this.outputPlan = { env: this.env, nextStop: Infinity, model, includeStates };
     this.active = Array.from({ length: nCmt }, () => []);
   }
 
   /** Simulate one subject. `envTemplate`: the model defaults with run- and subject-level overrides applied. */
-  run(subject: SubjectRecords, envTemplate: Float64Array, sink: SubjectOutputSink): void {
+  run(subject: SubjectRecords, envTemplate: Float64Array, table: OutputTable, offset: number): void {
     this.subject = subject;
     this.pending.clear();
     for (const list of this.active) list.length = 0;
@@ -85,6 +89,14 @@ export class SubjectSimulator {
       const t = time[i] as number;
       const e = evid[i] as number;
       try {
+        // A run of observation records with nothing in between: the dynamics produce all rows in one tight loop.
+        if (i > 0 && (e === 0 || e === 2) && this.changed[i] === 0 && t < this.pending.peekTime()) {
+          const last = this.observationRunEnd(i);
+          this.outputPlan.nextStop = Math.min(this.nextBreak[last] as number, this.pending.peekTime());
+          this.checkRow(dyn.observe(time, i, last, this.outputPlan, table, offset), table, offset);
+          i = last;
+          continue;
+        }
         if (this.changed[i] === 1) this.loadEnvironment(i);
         if (i === 0 || e === 3 || e === 4) {
           this.pending.clear();
@@ -99,25 +111,49 @@ export class SubjectSimulator {
           dyn.advance(t, Math.min(this.nextBreak[i] as number, this.pending.peekTime()));
         }
         if (e === 1 || e === 4) this.doseRecord(i);
-        dyn.readState(this.state);
-        this.env[this.model.env.timeSlot] = t;
-        this.model.outputs(t, this.state, this.env, this.outputs);
-        this.checkOutputs(t);
+        this.outputPlan.nextStop = Math.min(this.nextBreak[i] as number, this.pending.peekTime());
+        this.checkRow(dyn.observe(time, i, i, this.outputPlan, table, offset), table, offset);
       } catch (err) {
         throw this.locate(err, t);
       }
-      sink.record(i, t, this.outputs, this.includeStates ? this.state : undefined);
     }
   }
 
-  /** Which records start a new parameter segment, and the time of the next discontinuity after each record. */
+  /**
+   * Last record of the run of observation records starting at i that needs no event processing: plain
+   * observations (EVID 0/2) in one parameter segment, before the next pending event (binary search on time).
+   */
+  private observationRunEnd(i: number): number {
+    const time = this.subject.time;
+    const limit = this.pending.peekTime();
+    let hi = this.runEnd[i] as number;
+    if ((time[hi] as number) < limit) return hi;
+    let lo = i; // time[lo] < limit (checked by the caller)
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if ((time[mid] as number) < limit) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Per-subject plan from the records alone: which records start a new parameter segment, the time of the next
+   * discontinuity after each record, and where each run of plain observations ends. Cached: subjects that share
+   * their record arrays (populations on one design) share the plan.
+   */
   private prepareBreaks(subject: SubjectRecords): void {
     const n = subject.n;
+    const columns = this.bindings.map((b) => subject.columns.get(b.column) as Float64Array);
+    const key = [subject.time, subject.evid, ...columns];
+    if (n === this.planN && key.length === this.planKey.length && key.every((k, j) => k === this.planKey[j])) return;
+    this.planKey = key;
+    this.planN = n;
     if (this.changed.length < n) {
       this.changed = new Uint8Array(n);
       this.nextBreak = new Float64Array(n);
+      this.runEnd = new Int32Array(n);
     }
-    const columns = this.bindings.map((b) => subject.columns.get(b.column) as Float64Array);
     const timeVarying = this.model.individualUsesTime;
     for (let i = 0; i < n; i++) {
       let changed = i === 0 || timeVarying;
@@ -134,10 +170,14 @@ export class SubjectSimulator {
       this.changed[i] = changed ? 1 : 0;
     }
     let next = Infinity;
+    let runEnd = n - 1;
     for (let i = n - 1; i >= 0; i--) {
       this.nextBreak[i] = next;
       const e = subject.evid[i] as number;
       if (e === 1 || e === 3 || e === 4 || this.changed[i] === 1) next = subject.time[i] as number;
+      const plain = (e === 0 || e === 2) && this.changed[i] === 0;
+      this.runEnd[i] = plain ? runEnd : i;
+      if (!plain) runEnd = i - 1;
     }
   }
 
@@ -157,12 +197,12 @@ export class SubjectSimulator {
     env[this.model.env.timeSlot] = subject.time[i] as number;
     this.model.computeIndividual(env);
     const { individualOffset } = this.model.env;
-    this.model.individualNames.forEach((name, k) => {
+    const nIndividual = this.model.individualNames.length;
+    for (let k = 0; k < nIndividual; k++) {
       const v = env[individualOffset + k] as number;
-      if (!Number.isFinite(v)) throw new DataError(`individual variable ${name} evaluates to ${v}; check the inputs of this record`);
-    });
+      if (!Number.isFinite(v)) throw new DataError(`individual variable ${this.model.individualNames[k]} evaluates to ${v}; check the inputs of this record`);
+    }
     if (this.model.hasDoseControl) this.model.doseControl(env, this.dose);
-    else this.dose.fill(NaN);
     this.dynamics.setEnvironment(env);
   }
 
@@ -386,13 +426,14 @@ export class SubjectSimulator {
     };
   }
 
-  private checkOutputs(t: number): void {
-    const out = this.outputs;
-    for (let k = 0; k < out.length; k++) {
-      if (!Number.isFinite(out[k] as number)) {
-        throw new SolverError(`output ${this.model.outputNames[k]} is ${out[k]}`, this.subject.id, t);
-      }
-    }
+  /** observe() returned the first record whose outputs are not finite (or -1): name the output. */
+  private checkRow(bad: number, table: OutputTable, offset: number): void {
+    if (bad < 0) return;
+    this.currentRecord = bad;
+    const t = this.subject.time[bad] as number;
+    const k = this.model.outputNames.findIndex((_, j) => !Number.isFinite((table[j] as Float64Array)[offset + bad] as number));
+    const value = (table[Math.max(k, 0)] as Float64Array)[offset + bad];
+    throw new SolverError(`output ${this.model.outputNames[Math.max(k, 0)]} is ${value}`, this.subject.id, t);
   }
 
   /** Attach subject, row and time to an error raised while processing the current record. */

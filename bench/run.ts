@@ -1,0 +1,115 @@
+/**
+ * `npm run bench`: ketasim and its peers (../shared/baselines) on problems P1–P4, in one run; prints each
+ * problem's time and the ratios, and with --json a machine-readable summary.
+ *
+ *   npm run bench                      # ketasim + peers that are installed here (+ recorded peer timings)
+ *   npm run bench -- --json            # summary as JSON on stdout (messages on stderr)
+ *   npm run bench -- --reps 9 --peers c,scipy --baselines ../shared/baselines
+ */
+
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { ketasimCases, timeCase, type Timing } from './ketasim-problems.js';
+import { recordedPeers, runPeers, type PeerTiming } from './peers.js';
+
+const root = resolve(process.cwd());
+
+interface Flags {
+  reps: number;
+  json?: boolean;
+  peers: string;
+  baselines: string;
+  full?: boolean;
+  problems?: string;
+}
+
+const program = new Command()
+  .name('bench')
+  .option('--reps <n>', 'timed repetitions per problem (median reported)', (v) => Number(v), 5)
+  .option('--json', 'print a JSON summary on stdout')
+  .option('--peers <list>', 'peers to run where installed: c,scipy,desolve,mrgsolve (or none)', 'c,scipy,desolve,mrgsolve')
+  .option('--baselines <dir>', 'the peer baselines folder', process.env.KETASIM_BASELINES ?? join(root, '..', 'shared', 'baselines'))
+  .option('--full', 'also run the slow ODE variants (P2 N=10000 with BDF)')
+  .option('--problems <list>', 'only these problems, e.g. P2,P3')
+  .parse();
+const flags = program.opts<Flags>();
+const log = (msg: string): void => {
+  process.stderr.write(`${msg}\n`);
+};
+
+const subjectsFile = existsSync(join(root, 'test', 'fixtures', 'baselines', 'subjects_N10000.csv'))
+  ? join(root, 'test', 'fixtures', 'baselines', 'subjects_N10000.csv')
+  : join(flags.baselines, 'params', 'subjects_N10000.csv');
+const only = flags.problems?.split(',').map((s) => s.trim().toUpperCase());
+const cases = ketasimCases(join(root, 'examples', 'baselines'), subjectsFile, flags.full === true).filter((c) => only === undefined || only.includes(c.problem));
+
+log(`ketasim benchmark: node ${process.version}, ${flags.reps} reps, single thread`);
+const ours: Timing[] = cases.map((c) => timeCase(c, flags.reps, log));
+const peerList = flags.peers === 'none' ? [] : flags.peers.split(',').map((s) => s.trim());
+const measured = runPeers({ baselinesDir: flags.baselines, reps: Math.min(flags.reps, 3), peers: peerList, log });
+const recorded = recordedPeers(join(root, 'bench', 'peers-recorded.csv')).filter(
+  (r) => !measured.some((m) => m.peer === r.peer && m.problem === r.problem && m.n === r.n),
+);
+const peers: PeerTiming[] = [...measured, ...recorded];
+
+// Ratios: peer time / ketasim time for the fastest ketasim variant of each problem and N (> 1: ketasim is faster).
+interface Row {
+  problem: string;
+  n: number;
+  ketasim: { variant: string; seconds: number }[];
+  peers: { peer: string; seconds: number; source: string; ratio: number }[];
+}
+const keys = [...new Set(ours.map((t) => `${t.problem}|${t.n}`))];
+const rows: Row[] = keys.map((key) => {
+  const [problem, nText] = key.split('|') as [string, string];
+  const n = Number(nText);
+  const mine = ours.filter((t) => t.problem === problem && t.n === n).map((t) => ({ variant: t.variant, seconds: t.medianSeconds }));
+  const best = Math.min(...mine.map((m) => m.seconds));
+  const theirs = peers
+    .filter((p) => p.problem === problem && p.n === n)
+    .map((p) => ({ peer: p.peer, seconds: p.medianSeconds, source: p.source, ratio: p.medianSeconds / best }))
+    .sort((a, b) => a.seconds - b.seconds);
+  return { problem, n, ketasim: mine, peers: theirs };
+});
+
+const ms = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(s < 0.01 ? 2 : 1)} ms` : `${s.toFixed(2)} s`);
+const lines: string[] = [];
+for (const r of rows) {
+  lines.push(`\n${r.problem}  N=${r.n}`);
+  for (const k of r.ketasim) lines.push(`  ketasim  ${k.variant.padEnd(34)} ${ms(k.seconds).padStart(10)}  ${(r.n / k.seconds).toFixed(0).padStart(9)} subj/s`);
+  for (const p of r.peers) {
+    const speed = p.ratio >= 1 ? `ketasim ${p.ratio.toFixed(1)}x faster` : `ketasim ${(1 / p.ratio).toFixed(1)}x slower`;
+    lines.push(`  peer     ${`${p.peer}${p.source === 'recorded' ? ' *' : ''}`.padEnd(34)} ${ms(p.seconds).padStart(10)}  ${speed}`);
+  }
+}
+lines.push('\n* recorded on the same machine kind (../shared/baselines/README.md), not measured in this run.');
+lines.push('Ratios compare each peer with the fastest ketasim variant of the same problem and N.');
+
+const targets = {
+  p2ClosedVsCRecurrence: (() => {
+    const k = ours.find((t) => t.problem === 'P2' && t.n === 10000 && t.variant === 'closed form');
+    const c = peers.find((p) => p.peer === 'C exp recurrence');
+    return k !== undefined && c !== undefined ? { ketasimSeconds: k.medianSeconds, cSeconds: c.medianSeconds, ratio: k.medianSeconds / c.medianSeconds, target: 3 } : undefined;
+  })(),
+  p3VsMrgsolve: (() => {
+    const k = ours.filter((t) => t.problem === 'P3' && t.n === 1000).sort((a, b) => a.medianSeconds - b.medianSeconds)[0];
+    const m = peers.find((p) => p.peer === 'mrgsolve' && p.problem === 'P3' && p.n === 1000);
+    return k !== undefined && m !== undefined ? { ketasimSeconds: k.medianSeconds, mrgsolveSeconds: m.medianSeconds, speedup: m.medianSeconds / k.medianSeconds, target: 2 } : undefined;
+  })(),
+};
+if (targets.p2ClosedVsCRecurrence !== undefined) {
+  const t = targets.p2ClosedVsCRecurrence;
+  lines.push(`Target P2 N=10000 closed form within 3x of the C recurrence lower bound: ${t.ratio.toFixed(2)}x (${t.ratio <= 3 ? 'met' : 'NOT met'})`);
+}
+if (targets.p3VsMrgsolve !== undefined) {
+  const t = targets.p3VsMrgsolve;
+  lines.push(`Target P3 N=1000 at least 2x faster than mrgsolve: ${t.speedup.toFixed(2)}x (${t.speedup >= 2 ? 'met' : 'NOT met'})`);
+}
+
+if (flags.json === true) {
+  process.stdout.write(`${JSON.stringify({ node: process.version, reps: flags.reps, ketasim: ours, peers, comparisons: rows, targets }, null, 1)}\n`);
+  log(lines.join('\n'));
+} else {
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
