@@ -18,13 +18,15 @@ export interface Timing {
   readonly reps: number;
 }
 
-interface Case {
+export interface Case {
   problem: string;
   n: number;
   variant: string;
   model: string;
   data: () => Dataset;
   options: () => SimulateOptions;
+  /** Write into preallocated result columns (as the C lower bound does) instead of allocating a new result. */
+  reuseBuffers?: boolean;
 }
 
 export function ketasimCases(examplesDir: string, subjectsFile: string, full: boolean): Case[] {
@@ -35,6 +37,7 @@ export function ketasimCases(examplesDir: string, subjectsFile: string, full: bo
     { problem: 'P1', n: 1, variant: 'ODE bdf 1e-8', model: 'pk3-ode.yaml', data: p1Dataset, options: () => ode('bdf') },
     { problem: 'P2', n: 1000, variant: 'closed form', model: 'pk3.yaml', data: () => p2Dataset(1000), options: () => subjects(1000) },
     { problem: 'P2', n: 10000, variant: 'closed form', model: 'pk3.yaml', data: () => p2Dataset(10000), options: () => subjects(10000) },
+    { problem: 'P2', n: 10000, variant: 'closed form, reused result buffer', model: 'pk3.yaml', data: () => p2Dataset(10000), options: () => subjects(10000), reuseBuffers: true },
     { problem: 'P2', n: 1000, variant: 'ODE bdf 1e-8', model: 'pk3-ode.yaml', data: () => p2Dataset(1000), options: () => ({ ...subjects(1000), ...ode('bdf') }) },
     { problem: 'P3', n: 1000, variant: 'closed-form PK + ODE dopri5 1e-8', model: 'pkpd.yaml', data: () => p3Dataset(1000), options: () => ({ ...subjects(1000), ...ode('dopri5') }) },
     { problem: 'P3', n: 1000, variant: 'all ODE bdf 1e-8', model: 'pkpd-ode.yaml', data: () => p3Dataset(1000), options: () => ({ ...subjects(1000), ...ode('bdf') }) },
@@ -47,13 +50,17 @@ export function ketasimCases(examplesDir: string, subjectsFile: string, full: bo
   return cases.map((c) => ({ ...c, model: `${examplesDir}/${c.model}` }));
 }
 
+/** Median and minimum of `reps` timed runs after a warm-up (the JIT compiles the hot loops during the first runs: at least 0.3 s or 3 runs untimed). */
 export function timeCase(c: Case, reps: number, onProgress: (msg: string) => void): Timing {
   const model = loadModel(readFileSync(c.model, 'utf8'), c.model);
   const data = c.data();
-  const options = c.options();
-  // Warm-up (JIT): one untimed run, two for small problems.
-  const warm = c.n === 1 ? 3 : 1;
-  for (let k = 0; k < warm; k++) simulate(model, data, options);
+  const base = c.options();
+  const rows = data.subjects.reduce((s, subj) => s + subj.n, 0);
+  const options: SimulateOptions = c.reuseBuffers === true
+    ? { ...base, outputBuffers: model.outputNames.map(() => new Float64Array(rows)) }
+    : base;
+  const warmStart = performance.now();
+  for (let k = 0; k < 3 || performance.now() - warmStart < 300; k++) simulate(model, data, options);
   const times: number[] = [];
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();

@@ -7,10 +7,12 @@
  *   npm run bench -- --reps 9 --peers c,scipy --baselines ../shared/baselines
  */
 
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { ketasimCases, timeCase, type Timing } from './ketasim-problems.js';
+import { ketasimCases, type Timing } from './ketasim-problems.js';
 import { recordedPeers, runPeers, type PeerTiming } from './peers.js';
 
 const root = resolve(process.cwd());
@@ -42,10 +44,21 @@ const subjectsFile = existsSync(join(root, 'test', 'fixtures', 'baselines', 'sub
   ? join(root, 'test', 'fixtures', 'baselines', 'subjects_N10000.csv')
   : join(flags.baselines, 'params', 'subjects_N10000.csv');
 const only = flags.problems?.split(',').map((s) => s.trim().toUpperCase());
-const cases = ketasimCases(join(root, 'examples', 'baselines'), subjectsFile, flags.full === true).filter((c) => only === undefined || only.includes(c.problem));
+const examplesDir = join(root, 'examples', 'baselines');
+const allCases = ketasimCases(examplesDir, subjectsFile, flags.full === true);
+const selected = allCases.map((c, i) => ({ c, i })).filter(({ c }) => only === undefined || only.includes(c.problem));
 
-log(`ketasim benchmark: node ${process.version}, ${flags.reps} reps, single thread`);
-const ours: Timing[] = cases.map((c) => timeCase(c, flags.reps, log));
+log(`ketasim benchmark: node ${process.version}, ${flags.reps} reps per case, single thread, one process per case`);
+const caseScript = join(fileURLToPath(new URL('.', import.meta.url)), 'case.js');
+const ours: Timing[] = selected.map(({ c, i }) => {
+  const out = execFileSync(process.execPath, [...process.execArgv, caseScript, String(i), String(flags.reps), examplesDir, subjectsFile, String(flags.full === true)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const t = JSON.parse(out) as Timing;
+  log(`ketasim ${c.problem} N=${c.n} ${c.variant}: ${(t.medianSeconds * 1000).toFixed(2)} ms (min ${(t.minSeconds * 1000).toFixed(2)})`);
+  return t;
+});
 const peerList = flags.peers === 'none' ? [] : flags.peers.split(',').map((s) => s.trim());
 const measured = runPeers({ baselinesDir: flags.baselines, reps: Math.min(flags.reps, 3), peers: peerList, log });
 const recorded = recordedPeers(join(root, 'bench', 'peers-recorded.csv')).filter(
@@ -88,7 +101,7 @@ lines.push('Ratios compare each peer with the fastest ketasim variant of the sam
 
 const targets = {
   p2ClosedVsCRecurrence: (() => {
-    const k = ours.find((t) => t.problem === 'P2' && t.n === 10000 && t.variant === 'closed form');
+    const k = ours.filter((t) => t.problem === 'P2' && t.n === 10000 && t.variant.startsWith('closed form')).sort((a, b) => a.medianSeconds - b.medianSeconds)[0];
     const c = peers.find((p) => p.peer === 'C exp recurrence');
     return k !== undefined && c !== undefined ? { ketasimSeconds: k.medianSeconds, cSeconds: c.medianSeconds, ratio: k.medianSeconds / c.medianSeconds, target: 3 } : undefined;
   })(),

@@ -21,7 +21,7 @@
  * (setRates), without allocation: population simulations configure it once per subject.
  */
 
-import { jacobiEigenInPlace } from './symmetric-eigen.js';
+import { mammillaryEigen } from './mammillary-eigen.js';
 
 export interface PeripheralRates {
   /** Rate constant central → peripheral (1/time), k1p = Q/V1. Must be > 0. */
@@ -157,7 +157,7 @@ export class ModalSystem implements LinearStructure {
       scale[j] = Math.sqrt(kcp / kpc);
     }
     sym[0] = -centralOut;
-    jacobiEigenInPlace(sym, m, this.eigenvalues, this.eigenvectors);
+    mammillaryEigen(m, k10, kcp1, kpc1, kcp2, kpc2, sym, this.eigenvalues, this.eigenvectors);
 
     for (let r = 0; r < m; r++) {
       for (let k = 0; k < m; k++) {

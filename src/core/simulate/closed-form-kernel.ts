@@ -47,7 +47,28 @@ function structure(sys: ModalSystem): Array<[number, number]> {
   return pairs;
 }
 
-export function makeClosedFormKernel(model: CompiledModel, sys: ModalSystem, stateIndex: Int32Array, includeStates: boolean): ClosedFormKernel {
+/**
+ * Kernels are generated once per model (and per includeStates), not per simulation: a fresh function would start
+ * cold in the JIT at every simulate() call. Keyed by the model's output emitter, which survives
+ * `withSolver`-style copies of the compiled model.
+ */
+const cache = new WeakMap<CompiledModel['emitOutputs'], Map<boolean, ClosedFormKernel>>();
+
+export function closedFormKernel(model: CompiledModel, sys: ModalSystem, stateIndex: Int32Array, includeStates: boolean): ClosedFormKernel {
+  let byStates = cache.get(model.emitOutputs);
+  if (byStates === undefined) {
+    byStates = new Map();
+    cache.set(model.emitOutputs, byStates);
+  }
+  let kernel = byStates.get(includeStates);
+  if (kernel === undefined) {
+    kernel = makeClosedFormKernel(model, sys, stateIndex, includeStates);
+    byStates.set(includeStates, kernel);
+  }
+  return kernel;
+}
+
+function makeClosedFormKernel(model: CompiledModel, sys: ModalSystem, stateIndex: Int32Array, includeStates: boolean): ClosedFormKernel {
   const n = sys.size;
   const m = sys.nDisposition;
   const c = sys.centralIndex;
@@ -89,9 +110,16 @@ export function makeClosedFormKernel(model: CompiledModel, sys: ModalSystem, sta
   for (let i = 0; i < n; i++) L.push(`    z${i} = n${i};`);
   L.push('    time = t;');
   L.push('  }');
-  // Amounts of the model's compartments, as locals a<compartment index>.
+  // Amounts of the model's compartments, as locals a<compartment index>: only those the outputs read (or all,
+  // when states are reported).
+  const used = new Set<number>();
+  const outputLines = model.emitOutputs((cmt) => {
+    used.add(cmt);
+    return `a${cmt}`;
+  });
   for (let li = 0; li < n; li++) {
     const cmt = stateIndex[li] as number;
+    if (!includeStates && !used.has(cmt)) continue;
     if (li >= c && li < c + m) {
       const r = li - c;
       L.push(`  const a${cmt} = ${Array.from({ length: m }, (_, k) => `P${r}_${k} * z${c + k}`).join(' + ')};`);
@@ -99,7 +127,7 @@ export function makeClosedFormKernel(model: CompiledModel, sys: ModalSystem, sta
       L.push(`  const a${cmt} = z${li};`);
     }
   }
-  for (const line of model.emitOutputs((cmt) => `a${cmt}`)) L.push(`  ${line}`);
+  for (const line of outputLines) L.push(`  ${line}`);
   L.push('  const row = offset + i;');
   for (let k = 0; k < nOut; k++) L.push(`  col${k}[row] = o${k};`);
   if (includeStates) for (let s = 0; s < nCmt; s++) L.push(`  scol${s}[row] = a${s};`);

@@ -11,7 +11,7 @@ import { LinearPropagator, ModalSystem, steadyStateBolus, steadyStateConstantInf
 import { RATE_K10, RATE_KA, RATE_KCP1, RATE_KCP2, RATE_KE0, RATE_KPC1, RATE_KPC2, RATE_SLOTS, RATE_V1 } from '../model/compiled.js';
 import type { CompiledModel } from '../model/compiled.js';
 import { createIntegrator } from '../ode/index.js';
-import { makeClosedFormKernel, type ClosedFormKernel, type KernelState } from './closed-form-kernel.js';
+import { closedFormKernel, type KernelState } from './closed-form-kernel.js';
 import { makeOdeRhsKernel, type RhsContext } from './ode-rhs-kernel.js';
 import type { OdeIntegrator } from '../ode/index.js';
 
@@ -261,8 +261,6 @@ export class ClosedFormDynamics implements Dynamics {
   }
 
   private readonly kernelState: KernelState;
-  private kernel: ClosedFormKernel | undefined;
-  private kernelWithStates: ClosedFormKernel | undefined;
 
   /** The hot loop of closed-form simulations: a generated kernel (closed-form-kernel.ts) per model structure. */
   observe(times: Float64Array, from: number, to: number, plan: OutputPlan, table: OutputColumns, offset: number): number {
@@ -270,9 +268,7 @@ export class ClosedFormDynamics implements Dynamics {
     const ks = this.kernelState;
     ks.time = this.time;
     ks.hasInput = lin.hasInput;
-    const kernel = plan.includeStates
-      ? (this.kernelWithStates ??= makeClosedFormKernel(this.model, lin.system, lin.stateIndex, true))
-      : (this.kernel ??= makeClosedFormKernel(this.model, lin.system, lin.stateIndex, false));
+    const kernel = closedFormKernel(this.model, lin.system, lin.stateIndex, plan.includeStates);
     const bad = kernel(times, from, to, ks, lin.propagator, lin.system.toAmounts, plan.env, table, offset);
     this.time = ks.time;
     return bad;

@@ -20,6 +20,20 @@ export interface RhsContext {
   intervalStart: number;
 }
 
+/**
+ * The generated factory is made once per model (keyed by its ODE part, which survives `withSolver` copies), so
+ * every simulation's right-hand side shares code the JIT has already optimised.
+ */
+const factories = new WeakMap<object, unknown>();
+function cachedFactory(key: object, make: () => unknown): unknown {
+  let f = factories.get(key);
+  if (f === undefined) {
+    f = make();
+    factories.set(key, f);
+  }
+  return f;
+}
+
 export function makeOdeRhsKernel(
   model: CompiledModel,
   context: RhsContext,
@@ -84,7 +98,7 @@ export function makeOdeRhsKernel(
     ode.stateIndex.forEach((_, k) => L.push(`  dydt[${k}] += odeRates[${k}];`));
     L.push('};');
     L.push(`//# sourceURL=ketasim:ode-rhs-kernel:${model.name}`);
-    const factory = new Function('context', 'odeRates', 'prop', 'sys', 'scratch', 'rows', L.join('\n')) as (
+    const factory = cachedFactory(ode, () => new Function('context', 'odeRates', 'prop', 'sys', 'scratch', 'rows', L.join('\n'))) as (
       context: RhsContext,
       odeRates: Float64Array,
       prop: LinearPropagator,
@@ -107,6 +121,6 @@ export function makeOdeRhsKernel(
   ode.stateIndex.forEach((_, k) => L.push(`  dydt[${k}] += odeRates[${k}];`));
   L.push('};');
   L.push(`//# sourceURL=ketasim:ode-rhs-kernel:${model.name}`);
-  const factory = new Function('context', 'odeRates', L.join('\n')) as (context: RhsContext, odeRates: Float64Array) => OdeRhs;
+  const factory = cachedFactory(ode, () => new Function('context', 'odeRates', L.join('\n'))) as (context: RhsContext, odeRates: Float64Array) => OdeRhs;
   return factory(context, odeRates);
 }

@@ -42,13 +42,43 @@ export interface PendingEvent {
 export class PendingQueue {
   private heap: PendingEvent[] = [];
   private counter = 0;
+  /** Recycled event objects: a population simulation creates no garbage per dose. */
+  private readonly free: PendingEvent[] = [];
 
   get size(): number {
     return this.heap.length;
   }
 
   clear(): void {
-    this.heap.length = 0;
+    for (const e of this.heap) this.free.push(e);
+    if (this.heap.length > 0) this.heap.length = 0;
+  }
+
+  /** A blank event (from the free list when possible), to fill in and `push`. */
+  create(kind: PendingKind, time: number, cmt: number, record: number): PendingEvent {
+    const e = this.free.pop() ?? {
+      time: 0, seq: 0, kind, cmt: 0, amount: 0, rate: 0, duration: 0, infusion: 0,
+      recordAmount: 0, recordRate: 0, recordDuration: 0, interval: 0, remaining: 0, record: 0,
+    };
+    e.time = time;
+    e.kind = kind;
+    e.cmt = cmt;
+    e.amount = 0;
+    e.rate = 0;
+    e.duration = 0;
+    e.infusion = 0;
+    e.recordAmount = 0;
+    e.recordRate = 0;
+    e.recordDuration = 0;
+    e.interval = 0;
+    e.remaining = 0;
+    e.record = record;
+    return e;
+  }
+
+  /** Return a popped event that is not pushed again. */
+  recycle(e: PendingEvent): void {
+    this.free.push(e);
   }
 
   /** Earliest time, or Infinity when empty. */
@@ -56,8 +86,7 @@ export class PendingQueue {
     return this.heap.length === 0 ? Infinity : (this.heap[0] as PendingEvent).time;
   }
 
-  push(event: Omit<PendingEvent, 'seq'>): void {
-    const e = event as PendingEvent;
+  push(e: PendingEvent): void {
     e.seq = this.counter++;
     const h = this.heap;
     h.push(e);

@@ -26,6 +26,12 @@ export interface SimulateOptions {
   /** Override the model's solver settings. */
   readonly solver?: Partial<SolverSpec>;
   readonly steadyState?: Partial<SteadyStateSettings>;
+  /**
+   * Columns to write the outputs into (one Float64Array of at least `rows` per output, states after outputs),
+   * instead of new ones: for repeated simulations of the same design (estimation, benchmarks) without
+   * allocating and zero-filling the result each time. The result's `values` are these arrays.
+   */
+  readonly outputBuffers?: readonly Float64Array[];
 }
 
 /**
@@ -130,7 +136,10 @@ export function simulate(modelIn: CompiledModel, dataset: Dataset, options: Simu
   const rows = dataset.subjects.reduce((sum, subj) => sum + subj.n, 0);
   const nOut = model.outputNames.length;
   const nStates = includeStates ? model.compartments.length : 0;
-  const values = Array.from({ length: nOut + nStates }, () => new Float64Array(rows));
+  const values = options.outputBuffers ?? Array.from({ length: nOut + nStates }, () => new Float64Array(rows));
+  if (values.length !== nOut + nStates || values.some((v) => v.length < rows)) {
+    throw new RangeError(`outputBuffers: expected ${nOut + nStates} arrays of at least ${rows} values`);
+  }
   const subjectOffsets = new Int32Array(dataset.subjects.length + 1);
   const env = new Float64Array(template.length);
   const nInputs = subjectSlots?.length ?? 0;

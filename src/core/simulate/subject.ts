@@ -35,9 +35,10 @@ import type { PendingEvent } from './pending.js';
  */
 export type OutputTable = readonly Float64Array[];
 
-interface ActiveInfusion {
-  readonly id: number;
-  readonly rate: number;
+/** Infusions running into one compartment: identities and rates (parallel arrays, no allocation per dose). */
+interface RunningInfusions {
+  readonly ids: number[];
+  readonly rates: number[];
 }
 
 /** Reusable per-thread simulator: one instance simulates many subjects, one after the other, without allocating per record. */
@@ -48,7 +49,7 @@ export class SubjectSimulator {
   private readonly scratchState: Float64Array;
   private readonly outputPlan: OutputPlan;
   private readonly pending = new PendingQueue();
-  private readonly active: ActiveInfusion[][];
+  private readonly active: RunningInfusions[];
   private infusionCounter = 0;
   private changed = new Uint8Array(0);
   private nextBreak = new Float64Array(0);
@@ -72,14 +73,14 @@ export class SubjectSimulator {
     this.state = new Float64Array(nCmt);
     this.scratchState = new Float64Array(nCmt);
     this.outputPlan = { env: this.env, nextStop: Infinity, model, includeStates };
-    this.active = Array.from({ length: nCmt }, () => []);
+    this.active = Array.from({ length: nCmt }, () => ({ ids: [], rates: [] }));
   }
 
   /** Simulate one subject. `envTemplate`: the model defaults with run- and subject-level overrides applied. */
   run(subject: SubjectRecords, envTemplate: Float64Array, table: OutputTable, offset: number): void {
     this.subject = subject;
     this.pending.clear();
-    for (const list of this.active) list.length = 0;
+    this.stopAllInfusions();
     this.env.set(envTemplate);
     this.prepareBreaks(subject);
     const { time, evid } = subject;
@@ -100,13 +101,13 @@ export class SubjectSimulator {
         if (this.changed[i] === 1) this.loadEnvironment(i);
         if (i === 0 || e === 3 || e === 4) {
           this.pending.clear();
-          for (let c = 0; c < this.active.length; c++) (this.active[c] as ActiveInfusion[]).length = 0;
+          this.stopAllInfusions();
           dyn.reset(t);
         } else {
           while (this.pending.peekTime() <= t) {
             const ev = this.pending.pop();
             dyn.advance(ev.time, ev.time);
-            this.fire(ev);
+            if (!this.fire(ev)) this.pending.recycle(ev);
           }
           dyn.advance(t, Math.min(this.nextBreak[i] as number, this.pending.peekTime()));
         }
@@ -137,6 +138,14 @@ export class SubjectSimulator {
     return lo;
   }
 
+  /** Does this subject share the record arrays the current plan was made from? (No allocation: called per subject.) */
+  private samePlan(subject: SubjectRecords): boolean {
+    const key = this.planKey;
+    if (subject.n !== this.planN || key[0] !== subject.time || key[1] !== subject.evid) return false;
+    for (let k = 0; k < this.bindings.length; k++) if (key[k + 2] !== subject.columns.get((this.bindings[k] as ColumnBinding).column)) return false;
+    return true;
+  }
+
   /**
    * Per-subject plan from the records alone: which records start a new parameter segment, the time of the next
    * discontinuity after each record, and where each run of plain observations ends. Cached: subjects that share
@@ -144,10 +153,9 @@ export class SubjectSimulator {
    */
   private prepareBreaks(subject: SubjectRecords): void {
     const n = subject.n;
+    if (this.samePlan(subject)) return;
     const columns = this.bindings.map((b) => subject.columns.get(b.column) as Float64Array);
-    const key = [subject.time, subject.evid, ...columns];
-    if (n === this.planN && key.length === this.planKey.length && key.every((k, j) => k === this.planKey[j])) return;
-    this.planKey = key;
+    this.planKey = [subject.time, subject.evid, ...columns];
     this.planN = n;
     if (this.changed.length < n) {
       this.changed = new Uint8Array(n);
@@ -206,21 +214,27 @@ export class SubjectSimulator {
     this.dynamics.setEnvironment(env);
   }
 
-  private fire(ev: PendingEvent): void {
+  /** Apply an implied event; returns true if the event object was scheduled again (the next additional dose). */
+  private fire(ev: PendingEvent): boolean {
     switch (ev.kind) {
       case PendingKind.AdditionalDose:
         this.administer(ev.cmt, ev.recordAmount, ev.recordRate, ev.recordDuration, ev.time);
-        if (ev.remaining > 0) this.pending.push({ ...ev, time: ev.time + ev.interval, remaining: ev.remaining - 1 });
-        return;
+        if (ev.remaining > 0) {
+          ev.time += ev.interval;
+          ev.remaining--;
+          this.pending.push(ev);
+          return true;
+        }
+        return false;
       case PendingKind.Bolus:
         this.dynamics.addBolus(ev.cmt, ev.amount);
-        return;
+        return false;
       case PendingKind.InfusionStart:
         this.startInfusion(ev.cmt, ev.rate, ev.duration, ev.time);
-        return;
+        return false;
       case PendingKind.InfusionEnd:
         this.endInfusion(ev.cmt, ev.infusion);
-        return;
+        return false;
     }
   }
 
@@ -236,13 +250,13 @@ export class SubjectSimulator {
     if (amt > 0 || rate > 0) this.administer(c, amt, rate, dur, t);
     const addl = s.addl[i] as number;
     if (addl > 0) {
-      this.pending.push(this.event(PendingKind.AdditionalDose, t + (s.ii[i] as number), c, {
-        recordAmount: amt,
-        recordRate: rate,
-        recordDuration: dur,
-        interval: s.ii[i] as number,
-        remaining: addl - 1,
-      }));
+      const e = this.pending.create(PendingKind.AdditionalDose, t + (s.ii[i] as number), c, i);
+      e.recordAmount = amt;
+      e.recordRate = rate;
+      e.recordDuration = dur;
+      e.interval = s.ii[i] as number;
+      e.remaining = addl - 1;
+      this.pending.push(e);
     }
   }
 
@@ -276,16 +290,26 @@ export class SubjectSimulator {
     return lag;
   }
 
-  /** Rate and duration of a dose of `amount` (after F): rate 0 means a bolus. */
-  private infusionShape(c: number, amount: number, rateField: number, durField: number): { rate: number; duration: number } {
+  /** Duration of the dose last shaped by infusionShape. */
+  private shapeDuration = 0;
+
+  /** Rate of a dose of `amount` (after F), its duration in shapeDuration: rate 0 means a bolus. */
+  private infusionShape(c: number, amount: number, rateField: number, durField: number): number {
     const name = this.model.compartments[c];
-    if (rateField === 0) return { rate: 0, duration: 0 };
-    if (rateField > 0) return { rate: rateField, duration: amount / rateField };
+    if (rateField === 0) {
+      this.shapeDuration = 0;
+      return 0;
+    }
+    if (rateField > 0) {
+      this.shapeDuration = amount / rateField;
+      return rateField;
+    }
     if (rateField === -1) {
       const r = this.dose[4 * c + DOSE_RATE] as number;
       if (Number.isNaN(r)) throw new DataError(`RATE=-1 asks for a modelled infusion rate, but the model has no dose.${name}.rate`, { column: 'RATE', value: '-1' });
       if (!(r > 0) || !Number.isFinite(r)) throw new DataError(`modelled infusion rate dose.${name}.rate is ${r}; it must be > 0`, { column: 'RATE', value: '-1' });
-      return { rate: r, duration: amount / r };
+      this.shapeDuration = amount / r;
+      return r;
     }
     if (rateField === -2) {
       let d = this.dose[4 * c + DOSE_DURATION] as number;
@@ -294,7 +318,8 @@ export class SubjectSimulator {
         else throw new DataError(`RATE=-2 asks for a modelled infusion duration, but the model has no dose.${name}.duration and the record has no DUR`, { column: 'RATE', value: '-2' });
       }
       if (!(d > 0) || !Number.isFinite(d)) throw new DataError(`modelled infusion duration dose.${name}.duration is ${d}; it must be > 0`, { column: 'RATE', value: '-2' });
-      return { rate: amount / d, duration: d };
+      this.shapeDuration = d;
+      return amount / d;
     }
     throw new DataError(`RATE must be > 0, 0, -1 or -2`, { column: 'RATE', value: String(rateField) });
   }
@@ -303,35 +328,58 @@ export class SubjectSimulator {
   private administer(c: number, amt: number, rateField: number, durField: number, t: number): void {
     const amount = amt * this.bioavailability(c);
     const lag = this.lag(c);
-    const { rate, duration } = this.infusionShape(c, amount, rateField, durField);
+    const rate = this.infusionShape(c, amount, rateField, durField);
+    const duration = this.shapeDuration;
     if (amount === 0) return;
     if (lag === 0) {
       if (rate === 0) this.dynamics.addBolus(c, amount);
       else this.startInfusion(c, rate, duration, t);
       return;
     }
-    if (rate === 0) this.pending.push(this.event(PendingKind.Bolus, t + lag, c, { amount }));
-    else this.pending.push(this.event(PendingKind.InfusionStart, t + lag, c, { amount, rate, duration }));
+    const e = this.pending.create(rate === 0 ? PendingKind.Bolus : PendingKind.InfusionStart, t + lag, c, this.currentRecord);
+    e.amount = amount;
+    e.rate = rate;
+    e.duration = duration;
+    this.pending.push(e);
   }
 
   private startInfusion(c: number, rate: number, duration: number, t: number): void {
     const id = ++this.infusionCounter;
-    (this.active[c] as ActiveInfusion[]).push({ id, rate });
+    const running = this.active[c] as RunningInfusions;
+    running.ids.push(id);
+    running.rates.push(rate);
     this.applyRate(c);
-    if (Number.isFinite(duration)) this.pending.push(this.event(PendingKind.InfusionEnd, t + duration, c, { infusion: id }));
+    if (Number.isFinite(duration)) {
+      const e = this.pending.create(PendingKind.InfusionEnd, t + duration, c, this.currentRecord);
+      e.infusion = id;
+      this.pending.push(e);
+    }
   }
 
   private endInfusion(c: number, id: number): void {
-    const list = this.active[c] as ActiveInfusion[];
-    const k = list.findIndex((a) => a.id === id);
-    if (k >= 0) list.splice(k, 1);
+    const running = this.active[c] as RunningInfusions;
+    const k = running.ids.indexOf(id);
+    if (k >= 0) {
+      running.ids.splice(k, 1);
+      running.rates.splice(k, 1);
+    }
     this.applyRate(c);
+  }
+
+  private stopAllInfusions(): void {
+    for (const running of this.active) {
+      if (running.ids.length > 0) {
+        running.ids.length = 0;
+        running.rates.length = 0;
+      }
+    }
   }
 
   /** The total rate is recomputed from the running infusions, so that it returns to exactly 0. */
   private applyRate(c: number): void {
+    const rates = (this.active[c] as RunningInfusions).rates;
     let total = 0;
-    for (const a of this.active[c] as ActiveInfusion[]) total += a.rate;
+    for (let k = 0; k < rates.length; k++) total += rates[k] as number;
     this.dynamics.setInputRate(c, total);
   }
 
@@ -348,7 +396,7 @@ export class SubjectSimulator {
     if (mode === 2) dyn.readState(current);
     if (mode === 1) {
       this.pending.clear();
-      for (const list of this.active) list.length = 0;
+      this.stopAllInfusions();
     }
     if (ii === 0) {
       // Steady state of a constant infusion (AMT = 0, RATE > 0); the infusion continues.
@@ -363,7 +411,8 @@ export class SubjectSimulator {
       return;
     }
     const amount = amt * f;
-    const { rate, duration } = this.infusionShape(c, amount, rateField, durField);
+    const rate = this.infusionShape(c, amount, rateField, durField);
+    const duration = this.shapeDuration;
     const jStar = lag > 0 ? Math.max(1, Math.ceil(lag / ii)) : 1;
     const origin = t + lag - jStar * ii;
     dyn.reset(origin);
@@ -405,25 +454,6 @@ export class SubjectSimulator {
 
   private restoreRates(): void {
     for (let c = 0; c < this.active.length; c++) this.applyRate(c);
-  }
-
-  private event(kind: PendingKind, time: number, cmt: number, fields: Partial<PendingEvent>): Omit<PendingEvent, 'seq'> {
-    return {
-      kind,
-      time,
-      cmt,
-      amount: 0,
-      rate: 0,
-      duration: 0,
-      infusion: 0,
-      recordAmount: 0,
-      recordRate: 0,
-      recordDuration: 0,
-      interval: 0,
-      remaining: 0,
-      record: this.currentRecord,
-      ...fields,
-    };
   }
 
   /** observe() returned the first record whose outputs are not finite (or -1): name the output. */
