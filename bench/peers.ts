@@ -43,6 +43,35 @@ function parseTimings(text: string): PeerTiming[] {
   return [...groups.values()].map((g) => ({ peer: g.peer, problem: g.problem, n: g.n, medianSeconds: median(g.secs), source: 'measured' as const }));
 }
 
+/** The C lower bound of P2 (limit/p2_closed.c): compiled with gcc, run; best-of-5 seconds of both variants. */
+export class CLowerBound {
+  private constructor(
+    private readonly exe: string,
+    private readonly subjects: string,
+    private readonly work: string,
+  ) {}
+
+  static compile(baselinesDir: string): CLowerBound | undefined {
+    const source = join(baselinesDir, 'limit', 'p2_closed.c');
+    if (!existsSync(source) || !available('gcc', ['--version'])) return undefined;
+    const work = mkdtempSync(join(tmpdir(), 'ketasim-clb-'));
+    const exe = join(work, 'p2_closed');
+    execFileSync('gcc', ['-O2', '-march=native', '-o', exe, source, '-lm']);
+    return new CLowerBound(exe, join(baselinesDir, 'params', 'subjects_N10000.csv'), work);
+  }
+
+  run(): { perPoint: number; recurrence: number } {
+    const out = execFileSync(this.exe, ['10000', this.subjects], { encoding: 'utf8' });
+    const m = /exp-per-point: ([0-9.]+) s.*recurrence: ([0-9.]+) s/.exec(out);
+    if (m === null) throw new Error(`unexpected output of p2_closed: ${out}`);
+    return { perPoint: Number(m[1]), recurrence: Number(m[2]) };
+  }
+
+  dispose(): void {
+    rmSync(this.work, { recursive: true, force: true });
+  }
+}
+
 export interface PeerRunOptions {
   readonly baselinesDir: string;
   readonly reps: number;
@@ -61,16 +90,13 @@ export function runPeers(opts: PeerRunOptions): PeerTiming[] {
   cpSync(baselinesDir, copy, { recursive: true, filter: (src) => !src.includes(`${baselinesDir}/out`) });
   const results: PeerTiming[] = [];
   try {
-    if (peers.includes('c') && available('gcc', ['--version'])) {
+    const c = peers.includes('c') ? CLowerBound.compile(copy) : undefined;
+    if (c !== undefined) {
       log('peer: C lower bound (gcc -O2 -march=native, limit/p2_closed.c), P2 N=10000');
-      const exe = join(work, 'p2_closed');
-      execFileSync('gcc', ['-O2', '-march=native', '-o', exe, join(copy, 'limit', 'p2_closed.c'), '-lm']);
-      const out = execFileSync(exe, ['10000', join(copy, 'params', 'subjects_N10000.csv')], { encoding: 'utf8' });
-      const m = /exp-per-point: ([0-9.]+) s.*recurrence: ([0-9.]+) s/.exec(out);
-      if (m !== null) {
-        results.push({ peer: 'C exp() per point', problem: 'P2', n: 10000, medianSeconds: Number(m[1]), source: 'measured' });
-        results.push({ peer: 'C exp recurrence', problem: 'P2', n: 10000, medianSeconds: Number(m[2]), source: 'measured' });
-      }
+      const t = c.run();
+      c.dispose();
+      results.push({ peer: 'C exp() per point', problem: 'P2', n: 10000, medianSeconds: t.perPoint, source: 'measured' });
+      results.push({ peer: 'C exp recurrence', problem: 'P2', n: 10000, medianSeconds: t.recurrence, source: 'measured' });
     }
     const python = ['python3', '/usr/bin/python3'].find((p) => available(p, ['-c', 'import scipy, numpy']));
     if (peers.includes('scipy') && python !== undefined) {

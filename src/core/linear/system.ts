@@ -122,6 +122,14 @@ export class ModalSystem implements LinearStructure {
     this.configure(r.v1, r.k10, p1?.kcp ?? 0, p1?.kpc ?? 0, p2?.kcp ?? 0, p2?.kpc ?? 0, r.ka ?? 0, r.ke0 ?? 0);
   }
 
+  /**
+   * Configuration from a buffer [v1, k10, kcp1, kpc1, kcp2, kpc2, ka, ke0] (the compiled model's RATE_* layout):
+   * the per-subject path of simulations, with no boxed numbers crossing a call.
+   */
+  configureFrom(r: Float64Array): void {
+    this.configure(r[0] as number, r[1] as number, r[2] as number, r[3] as number, r[4] as number, r[5] as number, r[6] as number, r[7] as number);
+  }
+
   /** Allocation-free configuration from micro-constants (unused arguments ignored according to the structure). */
   configure(v1: number, k10: number, kcp1: number, kpc1: number, kcp2: number, kpc2: number, ka: number, ke0: number): void {
     checkRate('V1', v1, true);

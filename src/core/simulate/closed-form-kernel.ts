@@ -10,7 +10,7 @@
  * The numbers are the same as the generic path: same cached Φ(h), G(h) and the same operations.
  */
 
-import type { LinearPropagator, ModalSystem } from '../linear/index.js';
+import type { ModalSystem } from '../linear/index.js';
 import type { CompiledModel } from '../model/compiled.js';
 
 /** Mutable pieces of the linear state the kernel reads and writes back. */
@@ -18,15 +18,22 @@ export interface KernelState {
   time: number;
   readonly z: Float64Array;
   readonly b: Float64Array;
-  hasInput: boolean;
 }
 
+/**
+ * Processes records from..to while their step from the previous time is `h` (the step whose transition Φ, G is
+ * given) or 0, writing output rows. Returns the next record to process (to + 1 when done: the caller supplies
+ * the transition for a different step and calls again), or −(i + 1) when record i's outputs are not finite.
+ * The loop makes no calls: its speed does not depend on what the JIT decides to inline.
+ */
 export type ClosedFormKernel = (
   times: Float64Array,
   from: number,
   to: number,
+  h: number,
   state: KernelState,
-  prop: LinearPropagator,
+  phi: Float64Array,
+  g: Float64Array,
   toAmounts: Float64Array,
   env: Float64Array,
   cols: readonly Float64Array[],
@@ -78,31 +85,23 @@ function makeClosedFormKernel(model: CompiledModel, sys: ModalSystem, stateIndex
   const L: string[] = [];
   L.push('"use strict";');
   L.push('let time = state.time;');
-  L.push('const z = state.z, b = state.b, hasInput = state.hasInput;');
+  L.push('const z = state.z, b = state.b;');
   for (let i = 0; i < n; i++) L.push(`let z${i} = z[${i}];`);
-  L.push('let lastH = NaN;');
-  for (const [i, j] of pairs) L.push(`let p${i}_${j} = 0;`);
-  for (let i = 0; i < n; i++) L.push(`let c${i} = 0;`);
+  for (const [i, j] of pairs) L.push(`const p${i}_${j} = phi[${i * n + j}];`);
+  // b is the (modal) input, all zeros when nothing runs: c = G·b.
+  for (let i = 0; i < n; i++) {
+    const terms = pairs.filter(([a]) => a === i).map(([, j]) => `g[${i * n + j}] * b[${j}]`);
+    L.push(`const c${i} = ${terms.join(' + ')};`);
+  }
   for (let r = 0; r < m; r++) for (let k = 0; k < m; k++) L.push(`const P${r}_${k} = toAmounts[${r * m + k}];`);
   for (let k = 0; k < nOut; k++) L.push(`const col${k} = cols[${k}];`);
   if (includeStates) for (let s = 0; s < nCmt; s++) L.push(`const scol${s} = cols[${nOut + s}];`);
-  L.push('for (let i = from; i <= to; i++) {');
+  L.push('let i = from;');
+  L.push('for (; i <= to; i++) {');
   L.push('  const t = times[i];');
-  L.push('  const h = t - time;');
-  L.push('  if (h > 0) {');
-  L.push('    if (h !== lastH) {');
-  L.push('      const slot = prop.cacheSlot(h);');
-  L.push('      const phi = prop.phiAt(slot);');
-  L.push('      const g = prop.gAt(slot);');
-  for (const [i, j] of pairs) L.push(`      p${i}_${j} = phi[${i * n + j}];`);
-  L.push('      if (hasInput) {');
-  for (let i = 0; i < n; i++) {
-    const terms = pairs.filter(([a]) => a === i).map(([, j]) => `g[${i * n + j}] * b[${j}]`);
-    L.push(`        c${i} = ${terms.join(' + ')};`);
-  }
-  L.push('      }');
-  L.push('      lastH = h;');
-  L.push('    }');
+  L.push('  const step = t - time;');
+  L.push('  if (step !== 0) {');
+  L.push('    if (step !== h) break;');
   for (let i = 0; i < n; i++) {
     const terms = pairs.filter(([a]) => a === i).map(([, j]) => `p${i}_${j} * z${j}`);
     L.push(`    const n${i} = ${terms.join(' + ')}${' + c' + i};`);
@@ -135,14 +134,14 @@ function makeClosedFormKernel(model: CompiledModel, sys: ModalSystem, stateIndex
     L.push(`  if (${Array.from({ length: nOut }, (_, k) => `o${k} * 0`).join(' + ')} !== 0) {`);
     for (let i = 0; i < n; i++) L.push(`    z[${i}] = z${i};`);
     L.push('    state.time = time;');
-    L.push('    return i;');
+    L.push('    return -(i + 1);');
     L.push('  }');
   }
   L.push('}');
   for (let i = 0; i < n; i++) L.push(`z[${i}] = z${i};`);
   L.push('state.time = time;');
-  L.push('return -1;');
+  L.push('return i;');
   L.push(`//# sourceURL=ketasim:closed-form-kernel:${model.name}`);
   // The code holds only numbers, operators, Math calls and slot references produced by the compiler.
-  return new Function('times', 'from', 'to', 'state', 'prop', 'toAmounts', 'env', 'cols', 'offset', L.join('\n')) as ClosedFormKernel;
+  return new Function('times', 'from', 'to', 'h', 'state', 'phi', 'g', 'toAmounts', 'env', 'cols', 'offset', L.join('\n')) as ClosedFormKernel;
 }

@@ -8,10 +8,10 @@
  */
 
 import { LinearPropagator, ModalSystem, steadyStateBolus, steadyStateConstantInfusion, steadyStateInfusion } from '../linear/index.js';
-import { RATE_K10, RATE_KA, RATE_KCP1, RATE_KCP2, RATE_KE0, RATE_KPC1, RATE_KPC2, RATE_SLOTS, RATE_V1 } from '../model/compiled.js';
+import { RATE_SLOTS } from '../model/compiled.js';
 import type { CompiledModel } from '../model/compiled.js';
 import { createIntegrator } from '../ode/index.js';
-import { closedFormKernel, type KernelState } from './closed-form-kernel.js';
+import { closedFormKernel, type ClosedFormKernel, type KernelState } from './closed-form-kernel.js';
 import { makeOdeRhsKernel, type RhsContext } from './ode-rhs-kernel.js';
 import type { OdeIntegrator } from '../ode/index.js';
 
@@ -142,16 +142,7 @@ class LinearPart {
     if (same) return;
     const configured = !Number.isNaN(this.lastRates[0] as number);
     if (configured) this.system.amountsFromModes(this.z, this.amounts);
-    this.system.configure(
-      r[RATE_V1] as number,
-      r[RATE_K10] as number,
-      r[RATE_KCP1] as number,
-      r[RATE_KPC1] as number,
-      r[RATE_KCP2] as number,
-      r[RATE_KPC2] as number,
-      r[RATE_KA] as number,
-      r[RATE_KE0] as number,
-    );
+    this.system.configureFrom(r);
     this.lastRates.set(r);
     if (configured) this.system.modesFromAmounts(this.amounts, this.z);
     this.system.modesFromAmounts(this.inputRates, this.b);
@@ -257,21 +248,37 @@ export class ClosedFormDynamics implements Dynamics {
     this.linear = new LinearPart(model);
     this.env = model.defaults;
     this.xInit = new Float64Array(model.compartments.length);
-    this.kernelState = { time: 0, z: this.linear.z, b: this.linear.b, hasInput: false };
+    this.kernelState = { time: 0, z: this.linear.z, b: this.linear.b };
   }
 
   private readonly kernelState: KernelState;
+  private kernel: ClosedFormKernel | undefined;
+  private kernelWithStates: ClosedFormKernel | undefined;
 
   /** The hot loop of closed-form simulations: a generated kernel (closed-form-kernel.ts) per model structure. */
   observe(times: Float64Array, from: number, to: number, plan: OutputPlan, table: OutputColumns, offset: number): number {
     const lin = this.linear;
+    const prop = lin.propagator;
     const ks = this.kernelState;
     ks.time = this.time;
-    ks.hasInput = lin.hasInput;
-    const kernel = closedFormKernel(this.model, lin.system, lin.stateIndex, plan.includeStates);
-    const bad = kernel(times, from, to, ks, lin.propagator, lin.system.toAmounts, plan.env, table, offset);
+    const kernel = plan.includeStates
+      ? (this.kernelWithStates ??= closedFormKernel(this.model, lin.system, lin.stateIndex, true))
+      : (this.kernel ??= closedFormKernel(this.model, lin.system, lin.stateIndex, false));
+    let i = from;
+    while (i <= to) {
+      // The kernel runs while records are `h` apart; a new step length needs its transition first.
+      const h = (times[i] as number) - ks.time;
+      // h = 0: records at the current time; the kernel does not use the transition until the step changes.
+      const slot = h > 0 ? prop.cacheSlot(h) : 0;
+      const next = kernel(times, i, to, h, ks, prop.phiAt(slot), prop.gAt(slot), lin.system.toAmounts, plan.env, table, offset);
+      if (next < 0) {
+        this.time = ks.time;
+        return -next - 1;
+      }
+      i = next;
+    }
     this.time = ks.time;
-    return bad;
+    return -1;
   }
 
   setEnvironment(env: Float64Array): void {

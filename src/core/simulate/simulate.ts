@@ -140,21 +140,7 @@ export function simulate(modelIn: CompiledModel, dataset: Dataset, options: Simu
   if (values.length !== nOut + nStates || values.some((v) => v.length < rows)) {
     throw new RangeError(`outputBuffers: expected ${nOut + nStates} arrays of at least ${rows} values`);
   }
-  const subjectOffsets = new Int32Array(dataset.subjects.length + 1);
-  const env = new Float64Array(template.length);
-  const nInputs = subjectSlots?.length ?? 0;
-  let offset = 0;
-  for (let s = 0; s < dataset.subjects.length; s++) {
-    const subject = dataset.subjects[s] as SubjectRecords;
-    env.set(template);
-    if (subjectInputs !== undefined && subjectSlots !== undefined) {
-      for (let k = 0; k < nInputs; k++) env[subjectSlots[k] as number] = subjectInputs.values[s * nInputs + k] as number;
-    }
-    subjectOffsets[s] = offset;
-    simulator.run(subject, env, values, offset);
-    offset += subject.n;
-  }
-  subjectOffsets[dataset.subjects.length] = offset;
+  const subjectOffsets = runSubjects(simulator, dataset.subjects, template, subjectInputs, subjectSlots, values);
 
   return {
     model: model.name,
@@ -165,4 +151,35 @@ export function simulate(modelIn: CompiledModel, dataset: Dataset, options: Simu
     subjectOffsets,
     values,
   };
+}
+
+/**
+ * The per-subject loop, kept small and separate from the set-up in simulate(): the JIT then optimises it as a
+ * function of its own rather than by on-stack replacement inside simulate(), whose outcome varied between runs.
+ */
+function runSubjects(
+  simulator: SubjectSimulator,
+  subjects: readonly SubjectRecords[],
+  template: Float64Array,
+  subjectInputs: SimulateOptions['subjectInputs'],
+  subjectSlots: readonly number[] | undefined,
+  values: readonly Float64Array[],
+): Int32Array {
+  const offsets = new Int32Array(subjects.length + 1);
+  const env = new Float64Array(template.length);
+  const nInputs = subjectSlots?.length ?? 0;
+  const inputValues = subjectInputs?.values;
+  let offset = 0;
+  for (let s = 0; s < subjects.length; s++) {
+    const subject = subjects[s] as SubjectRecords;
+    env.set(template);
+    if (inputValues !== undefined && subjectSlots !== undefined) {
+      for (let k = 0; k < nInputs; k++) env[subjectSlots[k] as number] = inputValues[s * nInputs + k] as number;
+    }
+    offsets[s] = offset;
+    simulator.run(subject, env, values, offset);
+    offset += subject.n;
+  }
+  offsets[subjects.length] = offset;
+  return offsets;
 }

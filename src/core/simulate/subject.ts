@@ -35,10 +35,45 @@ import type { PendingEvent } from './pending.js';
  */
 export type OutputTable = readonly Float64Array[];
 
-/** Infusions running into one compartment: identities and rates (parallel arrays, no allocation per dose). */
-interface RunningInfusions {
-  readonly ids: number[];
-  readonly rates: number[];
+/** Infusions running into one compartment: identities and rates (typed arrays reused across subjects). */
+class RunningInfusions {
+  ids = new Float64Array(4);
+  rates = new Float64Array(4);
+  count = 0;
+
+  add(id: number, rate: number): void {
+    if (this.count === this.ids.length) {
+      const ids = new Float64Array(2 * this.count);
+      const rates = new Float64Array(2 * this.count);
+      ids.set(this.ids);
+      rates.set(this.rates);
+      this.ids = ids;
+      this.rates = rates;
+    }
+    this.ids[this.count] = id;
+    this.rates[this.count] = rate;
+    this.count++;
+  }
+
+  remove(id: number): void {
+    for (let k = 0; k < this.count; k++) {
+      if (this.ids[k] === id) {
+        for (let j = k + 1; j < this.count; j++) {
+          this.ids[j - 1] = this.ids[j] as number;
+          this.rates[j - 1] = this.rates[j] as number;
+        }
+        this.count--;
+        return;
+      }
+    }
+  }
+
+  /** Sum of the running rates (recomputed, so that it returns to exactly 0 when none runs). */
+  total(): number {
+    let sum = 0;
+    for (let k = 0; k < this.count; k++) sum += this.rates[k] as number;
+    return sum;
+  }
 }
 
 /** Reusable per-thread simulator: one instance simulates many subjects, one after the other, without allocating per record. */
@@ -73,7 +108,7 @@ export class SubjectSimulator {
     this.state = new Float64Array(nCmt);
     this.scratchState = new Float64Array(nCmt);
     this.outputPlan = { env: this.env, nextStop: Infinity, model, includeStates };
-    this.active = Array.from({ length: nCmt }, () => ({ ids: [], rates: [] }));
+    this.active = Array.from({ length: nCmt }, () => new RunningInfusions());
   }
 
   /** Simulate one subject. `envTemplate`: the model defaults with run- and subject-level overrides applied. */
@@ -152,8 +187,13 @@ export class SubjectSimulator {
    * their record arrays (populations on one design) share the plan.
    */
   private prepareBreaks(subject: SubjectRecords): void {
+    if (!this.samePlan(subject)) this.makePlan(subject);
+  }
+
+  // (Separate from prepareBreaks so that the common, cached case allocates nothing: the closure below would
+  // make every call allocate its context.)
+  private makePlan(subject: SubjectRecords): void {
     const n = subject.n;
-    if (this.samePlan(subject)) return;
     const columns = this.bindings.map((b) => subject.columns.get(b.column) as Float64Array);
     this.planKey = [subject.time, subject.evid, ...columns];
     this.planN = n;
@@ -345,9 +385,7 @@ export class SubjectSimulator {
 
   private startInfusion(c: number, rate: number, duration: number, t: number): void {
     const id = ++this.infusionCounter;
-    const running = this.active[c] as RunningInfusions;
-    running.ids.push(id);
-    running.rates.push(rate);
+    (this.active[c] as RunningInfusions).add(id, rate);
     this.applyRate(c);
     if (Number.isFinite(duration)) {
       const e = this.pending.create(PendingKind.InfusionEnd, t + duration, c, this.currentRecord);
@@ -357,30 +395,16 @@ export class SubjectSimulator {
   }
 
   private endInfusion(c: number, id: number): void {
-    const running = this.active[c] as RunningInfusions;
-    const k = running.ids.indexOf(id);
-    if (k >= 0) {
-      running.ids.splice(k, 1);
-      running.rates.splice(k, 1);
-    }
+    (this.active[c] as RunningInfusions).remove(id);
     this.applyRate(c);
   }
 
   private stopAllInfusions(): void {
-    for (const running of this.active) {
-      if (running.ids.length > 0) {
-        running.ids.length = 0;
-        running.rates.length = 0;
-      }
-    }
+    for (const running of this.active) running.count = 0;
   }
 
-  /** The total rate is recomputed from the running infusions, so that it returns to exactly 0. */
   private applyRate(c: number): void {
-    const rates = (this.active[c] as RunningInfusions).rates;
-    let total = 0;
-    for (let k = 0; k < rates.length; k++) total += rates[k] as number;
-    this.dynamics.setInputRate(c, total);
+    this.dynamics.setInputRate(c, (this.active[c] as RunningInfusions).total());
   }
 
   /**
