@@ -16,14 +16,16 @@
  * Hand-written because no library offers this and the accuracy of every closed-form result depends on it.
  */
 
+import { float64, uint8 } from '../buffers.js';
+
 const SPREAD_FOR_RECURSION = 0.5;
 const MAX_POINTS = 6;
 const MAX_TAYLOR_TERMS = 60;
 
-const sorted = new Float64Array(MAX_POINTS);
-const memo = new Float64Array(MAX_POINTS * MAX_POINTS);
-const memoSet = new Uint8Array(MAX_POINTS * MAX_POINTS);
-const homogeneous = new Float64Array(MAX_TAYLOR_TERMS + 1);
+const sorted = float64(MAX_POINTS);
+const memo = float64(MAX_POINTS * MAX_POINTS);
+const memoSet = uint8(MAX_POINTS * MAX_POINTS);
+const homogeneous = float64(MAX_TAYLOR_TERMS + 1);
 
 /**
  * q-th divided difference of exp at the points x[0..count-1] (q = count − 1).
@@ -89,7 +91,7 @@ function taylor(i: number, j: number): number {
  * E[ρ0..ρq](h) = h^q · exp[ρ0·h, …, ρq·h]: the response at time h of a chain of first-order processes
  * with rates ρ (negative for decay, 0 for a constant input) to a unit impulse into the first one.
  */
-const scaled = new Float64Array(MAX_POINTS);
+const scaled = float64(MAX_POINTS);
 export function exponentialChainResponse(rates: ArrayLike<number>, count: number, h: number): number {
   // One and two rates (the common cases) in closed form, stable for any rates: E[a](h) = e^{a h};
   // E[a, b](h) = (e^{a h} − e^{b h})/(a − b), written e^{b h}·h·expm1(δ)/δ with δ = (a − b)·h ≥ 0 when δ < 1

@@ -14,8 +14,9 @@
  */
 
 import { jacobiEigenInPlace } from './symmetric-eigen.js';
+import { float64 } from '../buffers.js';
 
-const roots = new Float64Array(3);
+const roots = float64(3);
 
 /**
  * Writes eigenvalues λ (ascending) and eigenvectors (columns, row-major m×m) of M into values/vectors.

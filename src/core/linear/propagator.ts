@@ -18,6 +18,7 @@
 
 import { exponentialChainResponse } from './divided-differences.js';
 import type { ModalSystem } from './system.js';
+import { float64, int32, int32From } from '../buffers.js';
 
 interface Path {
   readonly from: number;
@@ -41,13 +42,13 @@ const SEPARATION = 1e-4;
 export class LinearPropagator {
   readonly size: number;
   private readonly paths: readonly Path[];
-  private readonly cacheStep = new Float64Array(CACHE_SLOTS).fill(NaN);
+  private readonly cacheStep = float64(CACHE_SLOTS).fill(NaN);
   private readonly cachePhi: Float64Array[] = [];
   private readonly cacheG: Float64Array[] = [];
   private cacheNext = 0;
   private readonly scratch: Float64Array;
-  private readonly chainRates = new Float64Array(6);
-  private readonly fractionRates = new Float64Array(6);
+  private readonly chainRates = float64(6);
+  private readonly fractionRates = float64(6);
   private configuredVersion = -1;
   private fractionsVersion = -1;
   // Read by generated ODE kernels (simulate/ode-rhs-kernel.ts), which inline stateAt; treat as read-only.
@@ -73,18 +74,18 @@ export class LinearPropagator {
     const n = system.size;
     this.size = n;
     this.diagonal = !system.hasDepot && !system.hasEffect;
-    this.scratch = new Float64Array(n);
-    this.coef = new Float64Array(n * (n + 1));
-    this.expScratch = new Float64Array(n + 1);
-    this.intervalZ0 = new Float64Array(n);
-    this.intervalB = new Float64Array(n);
-    this.spotPhi = new Float64Array(n * n);
-    this.allRows = Int32Array.from({ length: n }, (_, i) => i);
-    this.negligibleAfter = new Float64Array(n);
-    this.spotG = new Float64Array(n * n);
+    this.scratch = float64(n);
+    this.coef = float64(n * (n + 1));
+    this.expScratch = float64(n + 1);
+    this.intervalZ0 = float64(n);
+    this.intervalB = float64(n);
+    this.spotPhi = float64(n * n);
+    this.allRows = int32From(Array.from({ length: n }, (_, i) => i));
+    this.negligibleAfter = float64(n);
+    this.spotG = float64(n * n);
     for (let s = 0; s < CACHE_SLOTS; s++) {
-      this.cachePhi.push(new Float64Array(n * n));
-      this.cacheG.push(new Float64Array(n * n));
+      this.cachePhi.push(float64(n * n));
+      this.cacheG.push(float64(n * n));
     }
     this.paths = structuralPaths(system);
   }
@@ -338,10 +339,10 @@ function structuralPaths(system: ModalSystem): Path[] {
   return list.map((states) => ({
     from: states[0] as number,
     to: states[states.length - 1] as number,
-    states: Int32Array.from(states),
+    states: int32From(states),
     weight: 0,
-    phiFractions: new Float64Array(states.length),
-    gFractions: new Float64Array(states.length + 1),
+    phiFractions: float64(states.length),
+    gFractions: float64(states.length + 1),
   }));
 }
 
@@ -383,7 +384,7 @@ function solveOneMinusPhi(prop: LinearPropagator, tau: number, phi: Float64Array
 export function steadyStateBolus(prop: LinearPropagator, dose: Float64Array, tau: number, out: Float64Array): void {
   const n = prop.size;
   const { phi } = prop.transition(tau);
-  const rhs = new Float64Array(n);
+  const rhs = float64(n);
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let j = 0; j <= i; j++) s += (phi[i * n + j] as number) * (dose[j] as number);
@@ -401,8 +402,8 @@ export function steadyStateInfusion(prop: LinearPropagator, b: Float64Array, dur
   const n = prop.size;
   const m = Math.floor(duration / tau);
   const d = duration - m * tau;
-  const rhs = new Float64Array(n);
-  const scaled = new Float64Array(n);
+  const rhs = float64(n);
+  const scaled = float64(n);
   for (let i = 0; i < n; i++) scaled[i] = (b[i] as number) * (m + 1);
   if (d > 0) prop.advance(rhs, scaled, d);
   for (let i = 0; i < n; i++) scaled[i] = (b[i] as number) * m;

@@ -4,6 +4,8 @@
  * backward stable, gives orthogonal eigenvectors even for repeated eigenvalues, and is cheap for n ≤ 4.
  */
 
+import { float64, int32 } from '../buffers.js';
+
 export interface SymmetricEigen {
   /** Eigenvalues in ascending order. */
   readonly values: Float64Array;
@@ -12,16 +14,16 @@ export interface SymmetricEigen {
 }
 
 export function symmetricEigen(matrix: ArrayLike<number>, n: number): SymmetricEigen {
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
+  const values = float64(n);
+  const vectors = float64(n * n);
   jacobiEigenInPlace(Float64Array.from({ length: n * n }, (_, i) => matrix[i] as number), n, values, vectors);
   return { values, vectors };
 }
 
 const MAX_N = 4;
-const work = new Float64Array(MAX_N * MAX_N);
-const workVectors = new Float64Array(MAX_N * MAX_N);
-const order = new Int32Array(MAX_N);
+const work = float64(MAX_N * MAX_N);
+const workVectors = float64(MAX_N * MAX_N);
+const order = int32(MAX_N);
 
 /**
  * Allocation-free Jacobi for n ≤ 4. `a` (row-major n×n, symmetric) is used as input only.

@@ -22,6 +22,7 @@
  */
 
 import { mammillaryEigen } from './mammillary-eigen.js';
+import { float64 } from '../buffers.js';
 
 export interface PeripheralRates {
   /** Rate constant central → peripheral (1/time), k1p = Q/V1. Must be > 0. */
@@ -91,14 +92,14 @@ export class ModalSystem implements LinearStructure {
     this.nDisposition = m;
     this.size = m + (this.hasDepot ? 1 : 0) + (this.hasEffect ? 1 : 0);
     this.centralIndex = this.hasDepot ? 1 : 0;
-    this.rates = new Float64Array(this.size);
-    this.transition = new Float64Array(this.size * this.size);
-    this.toAmounts = new Float64Array(m * m);
-    this.toModes = new Float64Array(m * m);
-    this.sym = new Float64Array(m * m);
-    this.eigenvalues = new Float64Array(m);
-    this.eigenvectors = new Float64Array(m * m);
-    this.scale = new Float64Array(m);
+    this.rates = float64(this.size);
+    this.transition = float64(this.size * this.size);
+    this.toAmounts = float64(m * m);
+    this.toModes = float64(m * m);
+    this.sym = float64(m * m);
+    this.eigenvalues = float64(m);
+    this.eigenvectors = float64(m * m);
+    this.scale = float64(m);
     if (rates !== undefined) this.setRates(rates);
   }
 

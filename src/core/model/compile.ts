@@ -14,6 +14,7 @@ import type { ClosedFormPart, CompiledModel, EnvLayout, OdePart } from './compil
 import { DOSE_DURATION, DOSE_F, DOSE_LAG, DOSE_RATE, RATE_K10, RATE_KA, RATE_KCP1, RATE_KCP2, RATE_KE0, RATE_KPC1, RATE_KPC2, RATE_V1 } from './compiled.js';
 import type { ClosedFormSpec, Expression, ModelSpec } from './spec.js';
 import { randomEffectsCovariance, type RandomEffects } from './random-effects.js';
+import { float64 } from '../buffers.js';
 
 export const RESERVED_NAMES = ['TIME'] as const;
 
@@ -91,7 +92,7 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
   covariateNames.forEach((n, i) => envSlot.set(n, env.covariateOffset + i));
   etaNames.forEach((n, i) => envSlot.set(n, env.etaOffset + i));
 
-  const defaults = new Float64Array(env.size);
+  const defaults = float64(env.size);
   parameterNames.forEach((n, i) => {
     defaults[env.parameterOffset + i] = (spec.parameters[n] as { value: number }).value;
   });

@@ -29,6 +29,7 @@ import {
 } from './common.js';
 import { SolverError } from '../errors.js';
 import { luFactor, luSolve } from './linalg.js';
+import { float64, int32 } from '../buffers.js';
 
 const MAX_ORDER = 5;
 const NEWTON_MAXITER = 4;
@@ -39,9 +40,9 @@ const MAX_NEWTON_FAILURES = 20;
 const SQRT_EPS = Math.sqrt(EPS);
 
 const KAPPA = [0, -0.185, -1 / 9, -0.0823, -0.0415, 0];
-const GAMMA = new Float64Array(MAX_ORDER + 1);
-const ALPHA = new Float64Array(MAX_ORDER + 1);
-const ERROR_CONST = new Float64Array(MAX_ORDER + 2);
+const GAMMA = float64(MAX_ORDER + 1);
+const ALPHA = float64(MAX_ORDER + 1);
+const ERROR_CONST = float64(MAX_ORDER + 2);
 for (let k = 1; k <= MAX_ORDER; k++) GAMMA[k] = GAMMA[k - 1]! + 1 / k;
 for (let k = 0; k <= MAX_ORDER; k++) {
   ALPHA[k] = (1 - KAPPA[k]!) * GAMMA[k]!;
@@ -109,7 +110,7 @@ export function rescaleDifferences(
 /** U(order) = R(order, 1) for each order, precomputed. */
 const U_TABLE: Float64Array[] = [];
 for (let k = 0; k <= MAX_ORDER; k++) {
-  const u = new Float64Array((k + 1) * (k + 1));
+  const u = float64((k + 1) * (k + 1));
   computeR(k, 1, u);
   U_TABLE.push(u);
 }
@@ -183,12 +184,12 @@ export class BdfIntegrator implements OdeIntegrator {
     this.h0 = o.h0;
     this.maxOrder = o.maxOrder;
     this.newtonTol = Math.max((10 * EPS) / Math.max(o.rtol, EPS), Math.min(0.03, Math.sqrt(o.rtol)));
-    this.D = new Float64Array((MAX_ORDER + 3) * n);
+    this.D = float64((MAX_ORDER + 3) * n);
     this.yCur = this.D.subarray(0, n);
-    this.Dtmp = new Float64Array((MAX_ORDER + 1) * n);
-    this.Rm = new Float64Array((MAX_ORDER + 1) * (MAX_ORDER + 1));
-    this.RU = new Float64Array((MAX_ORDER + 1) * (MAX_ORDER + 1));
-    const mk = (): Float64Array => new Float64Array(n);
+    this.Dtmp = float64((MAX_ORDER + 1) * n);
+    this.Rm = float64((MAX_ORDER + 1) * (MAX_ORDER + 1));
+    this.RU = float64((MAX_ORDER + 1) * (MAX_ORDER + 1));
+    const mk = (): Float64Array => float64(n);
     this.yPred = mk();
     this.fPred = mk();
     this.psi = mk();
@@ -198,9 +199,9 @@ export class BdfIntegrator implements OdeIntegrator {
     this.dy = mk();
     this.f = mk();
     this.fTmp = mk();
-    this.J = new Float64Array(n * n);
-    this.LU = new Float64Array(n * n);
-    this.piv = new Int32Array(n);
+    this.J = float64(n * n);
+    this.LU = float64(n * n);
+    this.piv = int32(n);
   }
 
   get t(): number {

@@ -3,6 +3,7 @@
  */
 import { SolverError } from '../errors.js';
 import type { OdeJacobian, OdeOptions, OdeRhs, OdeStats } from './types.js';
+import { float64 } from '../buffers.js';
 
 export const EPS = Number.EPSILON;
 export const DEFAULT_MAX_STEPS = 100_000;
@@ -26,7 +27,7 @@ export function resolveOptions(n: number, rhs: OdeRhs, o: OdeOptions): ResolvedO
   if (typeof rhs !== 'function') throw new RangeError('ODE right-hand side must be a function');
   const rtol = o.rtol;
   if (!(rtol >= 0 && rtol < 1)) throw new RangeError(`rtol must be in [0, 1), got ${rtol}`);
-  const atol = new Float64Array(n);
+  const atol = float64(n);
   if (typeof o.atol === 'number') {
     atol.fill(o.atol);
   } else {

@@ -20,6 +20,7 @@ import {
   tooManyStepsError,
 } from './common.js';
 import { SolverError } from '../errors.js';
+import { float64 } from '../buffers.js';
 
 // ---- Butcher tableau (Dormand & Prince 1980) ----
 const C2 = 1 / 5;
@@ -155,7 +156,7 @@ export class Dopri5Integrator implements OdeIntegrator {
     this.hmax = o.hmax;
     this.h0 = o.h0;
     this.dense = o.denseOutput;
-    const mk = (): Float64Array => new Float64Array(n);
+    const mk = (): Float64Array => float64(n);
     this.y = mk();
     this.yOld = mk();
     this.y1 = mk();

@@ -14,6 +14,7 @@ import { createIntegrator } from '../ode/index.js';
 import { closedFormKernel, type ClosedFormKernel, type KernelState } from './closed-form-kernel.js';
 import { makeOdeRhsKernel, type RhsContext } from './ode-rhs-kernel.js';
 import type { OdeIntegrator } from '../ode/index.js';
+import { float64, int32, int32From } from '../buffers.js';
 
 /** One repeated administration, as steady-state computations need it. Amount after bioavailability. */
 export interface DoseShape {
@@ -110,8 +111,8 @@ class LinearPart {
   readonly b: Float64Array;
   readonly inputRates: Float64Array;
   hasInput = false;
-  private readonly rateBuffer = new Float64Array(RATE_SLOTS);
-  private readonly lastRates = new Float64Array(RATE_SLOTS).fill(NaN);
+  private readonly rateBuffer = float64(RATE_SLOTS);
+  private readonly lastRates = float64(RATE_SLOTS).fill(NaN);
   private readonly amounts: Float64Array;
 
   constructor(model: CompiledModel) {
@@ -119,16 +120,16 @@ class LinearPart {
     if (cf === undefined) throw new Error('model has no closed-form part');
     this.system = new ModalSystem({ hasDepot: cf.hasDepot, nPeripherals: cf.nPeripherals, hasEffect: cf.hasEffect });
     this.propagator = new LinearPropagator(this.system);
-    this.stateIndex = Int32Array.from(cf.stateIndex);
-    this.linearIndexOf = new Int32Array(model.compartments.length).fill(-1);
+    this.stateIndex = int32From(cf.stateIndex);
+    this.linearIndexOf = int32(model.compartments.length).fill(-1);
     cf.stateIndex.forEach((ci, li) => {
       this.linearIndexOf[ci] = li;
     });
     const n = this.system.size;
-    this.z = new Float64Array(n);
-    this.b = new Float64Array(n);
-    this.inputRates = new Float64Array(n);
-    this.amounts = new Float64Array(n);
+    this.z = float64(n);
+    this.b = float64(n);
+    this.inputRates = float64(n);
+    this.amounts = float64(n);
     this.rates = cf.rates;
   }
 
@@ -180,7 +181,7 @@ class LinearPart {
       if (li >= sys.centralIndex && li < sys.centralIndex + sys.nDisposition) for (let k = 0; k < sys.nDisposition; k++) rows.add(sys.centralIndex + k);
       else rows.add(li);
     }
-    return Int32Array.from([...rows].sort((a, b) => a - b));
+    return int32From([...rows].sort((a, b) => a - b));
   }
 
   /** Amounts of the listed linear states from modal values z, scattered into the model-order state x. */
@@ -213,9 +214,9 @@ class LinearPart {
     const li = this.linearIndexOf[shape.cmt] as number;
     this.z.fill(0);
     if (li < 0) return;
-    const unit = new Float64Array(this.system.size);
+    const unit = float64(this.system.size);
     unit[li] = 1;
-    const modal = new Float64Array(this.system.size);
+    const modal = float64(this.system.size);
     this.system.modesFromAmounts(unit, modal);
     if (shape.rate === 0) {
       for (let i = 0; i < modal.length; i++) modal[i] = (modal[i] as number) * shape.amount;
@@ -230,9 +231,9 @@ class LinearPart {
     const li = this.linearIndexOf[cmt] as number;
     this.z.fill(0);
     if (li < 0) return;
-    const input = new Float64Array(this.system.size);
+    const input = float64(this.system.size);
     input[li] = rate;
-    const modal = new Float64Array(this.system.size);
+    const modal = float64(this.system.size);
     this.system.modesFromAmounts(input, modal);
     steadyStateConstantInfusion(this.propagator, modal, this.z);
   }
@@ -247,7 +248,7 @@ export class ClosedFormDynamics implements Dynamics {
   constructor(private readonly model: CompiledModel) {
     this.linear = new LinearPart(model);
     this.env = model.defaults;
-    this.xInit = new Float64Array(model.compartments.length);
+    this.xInit = float64(model.compartments.length);
     this.kernelState = { time: 0, z: this.linear.z, b: this.linear.b };
   }
 
@@ -366,15 +367,15 @@ export class OdeDynamics implements Dynamics {
     this.linear = model.closedForm !== undefined ? new LinearPart(model) : undefined;
     this.odeIndex = ode.stateIndex;
     const nOde = ode.stateIndex.length;
-    this.y = new Float64Array(nOde);
-    this.odeRates = new Float64Array(nOde);
-    this.x = new Float64Array(model.compartments.length);
-    this.xTmp = new Float64Array(model.compartments.length);
-    this.odeIndexOf = new Int32Array(model.compartments.length).fill(-1);
+    this.y = float64(nOde);
+    this.odeRates = float64(nOde);
+    this.x = float64(model.compartments.length);
+    this.xTmp = float64(model.compartments.length);
+    this.odeIndexOf = int32(model.compartments.length).fill(-1);
     ode.stateIndex.forEach((ci, k) => {
       this.odeIndexOf[ci] = k;
     });
-    this.linearScratch = new Float64Array(this.linear?.system.size ?? 0);
+    this.linearScratch = float64(this.linear?.system.size ?? 0);
     this.integrator = createIntegrator(
       model.solver.method,
       nOde,
@@ -513,8 +514,8 @@ export class OdeDynamics implements Dynamics {
   private iterateToSteadyState(what: string, step: () => void): void {
     const { rtol, atol, maxIntervals } = this.steadyStateSettings;
     const n = this.x.length;
-    const before = new Float64Array(n);
-    const after = new Float64Array(n);
+    const before = float64(n);
+    const after = float64(n);
     this.readState(before);
     let previousChange = Infinity;
     for (let k = 0; k < maxIntervals; k++) {

@@ -11,6 +11,7 @@
 import type { LinearPropagator, ModalSystem } from '../linear/index.js';
 import type { CompiledModel } from '../model/compiled.js';
 import type { OdeRhs } from '../ode/index.js';
+import { int32From } from '../buffers.js';
 
 /** What the kernel reads that changes during a simulation (owned by OdeDynamics). */
 export interface RhsContext {
@@ -106,7 +107,7 @@ export function makeOdeRhsKernel(
       scratch: Float64Array,
       rows: Int32Array,
     ) => OdeRhs;
-    return factory(context, odeRates, linear.propagator, sys, scratch, Int32Array.from(rowList));
+    return factory(context, odeRates, linear.propagator, sys, scratch, int32From(rowList));
   }
 
   const body = ode.emitRhs(

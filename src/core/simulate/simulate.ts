@@ -10,6 +10,7 @@ import type { SolverSpec } from '../model/spec.js';
 import { bindColumns, type ColumnBinding } from './bindings.js';
 import { createDynamics, type SteadyStateSettings } from './dynamics.js';
 import { SubjectSimulator } from './subject.js';
+import { float64, int32, float64From } from '../buffers.js';
 
 export interface SimulateOptions {
   /** Run-level parameter values (replace the model's values for every subject). */
@@ -72,7 +73,7 @@ export function withSolver(model: CompiledModel, solver: Partial<SolverSpec> | u
 
 /** The environment template for a run: model defaults with run-level parameter and covariate values. */
 export function runEnvironment(model: CompiledModel, options: Pick<SimulateOptions, 'parameters' | 'covariates'>): Float64Array {
-  const env = Float64Array.from(model.defaults);
+  const env = float64From(model.defaults);
   for (const [name, value] of Object.entries(options.parameters ?? {})) {
     const k = model.parameterNames.indexOf(name);
     if (k < 0) throw new ModelError(`unknown parameter ${name}; the model has ${model.parameterNames.join(', ') || 'none'}`, 'parameters');
@@ -136,7 +137,7 @@ export function simulate(modelIn: CompiledModel, dataset: Dataset, options: Simu
   const rows = dataset.subjects.reduce((sum, subj) => sum + subj.n, 0);
   const nOut = model.outputNames.length;
   const nStates = includeStates ? model.compartments.length : 0;
-  const values = options.outputBuffers ?? Array.from({ length: nOut + nStates }, () => new Float64Array(rows));
+  const values = options.outputBuffers ?? Array.from({ length: nOut + nStates }, () => float64(rows));
   if (values.length !== nOut + nStates || values.some((v) => v.length < rows)) {
     throw new RangeError(`outputBuffers: expected ${nOut + nStates} arrays of at least ${rows} values`);
   }
@@ -165,8 +166,8 @@ function runSubjects(
   subjectSlots: readonly number[] | undefined,
   values: readonly Float64Array[],
 ): Int32Array {
-  const offsets = new Int32Array(subjects.length + 1);
-  const env = new Float64Array(template.length);
+  const offsets = int32(subjects.length + 1);
+  const env = float64(template.length);
   const nInputs = subjectSlots?.length ?? 0;
   const inputValues = subjectInputs?.values;
   let offset = 0;

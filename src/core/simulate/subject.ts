@@ -28,6 +28,7 @@ import type { Dynamics, OutputPlan } from './dynamics.js';
 import { SteadyStateNotReachedError } from './dynamics.js';
 import { PendingKind, PendingQueue } from './pending.js';
 import type { PendingEvent } from './pending.js';
+import { float64, int32, uint8 } from '../buffers.js';
 
 /**
  * Where a subject's outputs go: one row per record, starting at an offset; the model outputs (model order),
@@ -37,14 +38,14 @@ export type OutputTable = readonly Float64Array[];
 
 /** Infusions running into one compartment: identities and rates (typed arrays reused across subjects). */
 class RunningInfusions {
-  ids = new Float64Array(4);
-  rates = new Float64Array(4);
+  ids = float64(4);
+  rates = float64(4);
   count = 0;
 
   add(id: number, rate: number): void {
     if (this.count === this.ids.length) {
-      const ids = new Float64Array(2 * this.count);
-      const rates = new Float64Array(2 * this.count);
+      const ids = float64(2 * this.count);
+      const rates = float64(2 * this.count);
       ids.set(this.ids);
       rates.set(this.rates);
       this.ids = ids;
@@ -86,9 +87,9 @@ export class SubjectSimulator {
   private readonly pending = new PendingQueue();
   private readonly active: RunningInfusions[];
   private infusionCounter = 0;
-  private changed = new Uint8Array(0);
-  private nextBreak = new Float64Array(0);
-  private runEnd = new Int32Array(0);
+  private changed = uint8(0);
+  private nextBreak = float64(0);
+  private runEnd = int32(0);
   private planKey: readonly unknown[] = [];
   private planN = -1;
   // Per-subject context for error messages.
@@ -103,10 +104,10 @@ export class SubjectSimulator {
     private readonly includeStates: boolean,
   ) {
     const nCmt = model.compartments.length;
-    this.env = new Float64Array(model.env.size);
-    this.dose = new Float64Array(4 * nCmt).fill(NaN); // stays NaN (not modelled) when the model has no dose control
-    this.state = new Float64Array(nCmt);
-    this.scratchState = new Float64Array(nCmt);
+    this.env = float64(model.env.size);
+    this.dose = float64(4 * nCmt).fill(NaN); // stays NaN (not modelled) when the model has no dose control
+    this.state = float64(nCmt);
+    this.scratchState = float64(nCmt);
     this.outputPlan = { env: this.env, nextStop: Infinity, model, includeStates };
     this.active = Array.from({ length: nCmt }, () => new RunningInfusions());
   }
@@ -198,9 +199,9 @@ export class SubjectSimulator {
     this.planKey = [subject.time, subject.evid, ...columns];
     this.planN = n;
     if (this.changed.length < n) {
-      this.changed = new Uint8Array(n);
-      this.nextBreak = new Float64Array(n);
-      this.runEnd = new Int32Array(n);
+      this.changed = uint8(n);
+      this.nextBreak = float64(n);
+      this.runEnd = int32(n);
     }
     const timeVarying = this.model.individualUsesTime;
     for (let i = 0; i < n; i++) {
@@ -426,7 +427,7 @@ export class SubjectSimulator {
       // Steady state of a constant infusion (AMT = 0, RATE > 0); the infusion continues.
       const rate = rateField * f;
       dyn.reset(t);
-      const init = new Float64Array(this.state.length);
+      const init = float64(this.state.length);
       dyn.readState(init);
       dyn.steadyStateConstant(c, rate);
       this.combine(mode, current, init);
@@ -440,7 +441,7 @@ export class SubjectSimulator {
     const jStar = lag > 0 ? Math.max(1, Math.ceil(lag / ii)) : 1;
     const origin = t + lag - jStar * ii;
     dyn.reset(origin);
-    const init = new Float64Array(this.state.length);
+    const init = float64(this.state.length);
     dyn.readState(init);
     dyn.steadyState({ cmt: c, amount, rate, duration, interval: ii });
     // Follow the regimen from `origin` (just before an administration) to t.
