@@ -18,7 +18,7 @@
 
 import { exponentialChainResponse } from './divided-differences.js';
 import type { ModalSystem } from './system.js';
-import { float64, int32, int32From } from '../buffers.js';
+import { float64, int32From } from '../buffers.js';
 
 interface Path {
   readonly from: number;
