@@ -106,7 +106,10 @@ function makeClosedFormKernel(model: CompiledModel, sys: ModalSystem, stateIndex
     const terms = pairs.filter(([a]) => a === i).map(([, j]) => `p${i}_${j} * z${j}`);
     L.push(`    const n${i} = ${terms.join(' + ')}${' + c' + i};`);
   }
-  for (let i = 0; i < n; i++) L.push(`    z${i} = n${i};`);
+  // A fast mode decays through the subnormal range (|z| < 2.2e-308) in a few steps; subnormal arithmetic costs
+  // ~100 cycles per operation on x86. Flushing modal amounts below 1e-290 (of the model's amount unit) to 0
+  // changes no output by more than that and keeps the loop at full speed.
+  for (let i = 0; i < n; i++) L.push(`    z${i} = n${i} > -1e-290 && n${i} < 1e-290 ? 0 : n${i};`);
   L.push('    time = t;');
   L.push('  }');
   // Amounts of the model's compartments, as locals a<compartment index>: only those the outputs read (or all,
