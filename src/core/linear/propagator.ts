@@ -54,8 +54,6 @@ export class LinearPropagator {
   // Read by generated ODE kernels (simulate/ode-rhs-kernel.ts), which inline stateAt; treat as read-only.
   /** True when all rates on common paths (and 0) are separated: the exponential-sum form is safe. */
   separated = false;
-  /** max |ρ|: stateAt switches from the expm1 form to the exp form when s·max|ρ| ≥ 1. */
-  fastestRate = 0;
   /** Per-interval coefficients: coef[i*(size+1) + r] multiplies e^{ρ_r s} (r = size: the constant term). */
   readonly coef: Float64Array;
   private readonly expScratch: Float64Array;
@@ -65,6 +63,9 @@ export class LinearPropagator {
   private readonly allRows: Int32Array;
   /** Per rate: the interval offset after which its terms are below 1e-18 of every row's scale (set per interval). */
   readonly negligibleAfter: Float64Array;
+  /** splitConstant[i*(size+1) + j]: K_ij of stateAt's split form, j = number of slow rates (see computeSplitConstants). */
+  readonly splitConstant: Float64Array;
+  private readonly rateOrder: Int32Array;
   private readonly spotG: Float64Array;
 
   /** True when T is diagonal (no depot, no effect compartment): Φ and G are diagonal. */
@@ -82,6 +83,8 @@ export class LinearPropagator {
     this.spotPhi = float64(n * n);
     this.allRows = int32From(Array.from({ length: n }, (_, i) => i));
     this.negligibleAfter = float64(n);
+    this.splitConstant = float64(n * (n + 1));
+    this.rateOrder = int32From(Array.from({ length: n }, (_, i) => i));
     this.spotG = float64(n * n);
     for (let s = 0; s < CACHE_SLOTS; s++) {
       this.cachePhi.push(float64(n * n));
@@ -129,8 +132,6 @@ export class LinearPropagator {
       }
     }
     this.separated = separated;
-    this.fastestRate = 0;
-    for (let r = 0; r < this.size; r++) this.fastestRate = Math.max(this.fastestRate, Math.abs(rates[r] as number));
     if (!separated) return;
     for (const p of this.paths) {
       const len = p.states.length;
@@ -273,14 +274,52 @@ export class LinearPropagator {
       }
       this.negligibleAfter[r] = after;
     }
+    this.computeSplitConstants();
   }
 
   /**
-   * Rows of z(s) for the interval set by beginInterval (for ODE right-hand sides: fast, accurate to ~1e-12 of the
-   * state's scale), written to out[row]; rows not listed are left as they are. With separated rates, the
-   * exponential-sum form: while every |ρ·s| < 1 it is written z0 + Σ_r coef_r·expm1(ρ_r·s), exact at s = 0 and
-   * free of the O(1) cancellation of Σ coef_r·e^{ρ_r s} at small s; later as Σ coef_r·e^{ρ_r s} + constant, where
-   * terms that have decayed below 1e-18 of the row's scale are skipped (after a dose has washed out, most are).
+   * For stateAt's split form: with S the rates with |ρ|·s < 1 (the j slowest) and F the others,
+   *   z_i(s) = K_ij + Σ_{r∈S} c_ir·expm1(ρ_r s) + Σ_{r∈F} c_ir·e^{ρ_r s},   K_ij = c_i,const + Σ_{r∈S} c_ir = z0_i − Σ_{r∈F} c_ir.
+   * Both expressions of K_ij are exact in arithmetic; each is computed the way that cancels least (the smaller sum
+   * of magnitudes), so a tiny rate with a huge coefficient (|c| ~ 1/ρ) never has to cancel against the constant.
+   */
+  private computeSplitConstants(): void {
+    const n = this.size;
+    const w = n + 1;
+    const rates = this.system.rates;
+    const order = this.rateOrder;
+    for (let r = 0; r < n; r++) order[r] = r;
+    order.sort((a, b) => Math.abs(rates[a] as number) - Math.abs(rates[b] as number));
+    const coef = this.coef;
+    const k = this.splitConstant;
+    for (let i = 0; i < n; i++) {
+      const row = i * w;
+      for (let j = 0; j <= n; j++) {
+        let fromConst = coef[row + n] as number;
+        let errConst = Math.abs(fromConst);
+        for (let q = 0; q < j; q++) {
+          const c = coef[row + (order[q] as number)] as number;
+          fromConst += c;
+          errConst += Math.abs(c);
+        }
+        let fromStart = this.intervalZ0[i] as number;
+        let errStart = Math.abs(fromStart);
+        for (let q = j; q < n; q++) {
+          const c = coef[row + (order[q] as number)] as number;
+          fromStart -= c;
+          errStart += Math.abs(c);
+        }
+        k[i * w + j] = errStart <= errConst ? fromStart : fromConst;
+      }
+    }
+  }
+
+  /**
+   * Rows of z(s) for the interval set by beginInterval (for ODE right-hand sides: fast, accurate to ~1e-14 of the
+   * state's scale), written to out[row]; rows not listed are left as they are. With separated rates, the split
+   * exponential-sum form: z_i = K_ij + Σ_slow c_ir·expm1(ρ_r s) + Σ_fast c_ir·e^{ρ_r s}, where a rate is slow while
+   * |ρ·s| < 1 and j counts the slow ones (computeSplitConstants); expm1 keeps slow terms exact near s = 0 and the
+   * exponential keeps decayed terms exact, and terms decayed below 1e-18 of the row's scale are skipped.
    * Without separated rates, the chain responses (exact, slower). Outputs use `advance` (exact to rounding).
    */
   stateAt(s: number, out: Float64Array, rows: Int32Array = this.allRows): void {
@@ -300,26 +339,24 @@ export class LinearPropagator {
     const rates = this.system.rates;
     const e = this.expScratch;
     const coef = this.coef;
-    const w = n + 1;
-    if (s * this.fastestRate < 1) {
-      for (let r = 0; r < n; r++) e[r] = Math.expm1((rates[r] as number) * s);
-      for (let k = 0; k < rows.length; k++) {
-        const i = rows[k] as number;
-        let v = 0;
-        const row = i * w;
-        for (let r = 0; r < n; r++) v += (coef[row + r] as number) * (e[r] as number);
-        out[i] = (this.intervalZ0[i] as number) + v;
-      }
-      return;
-    }
     const horizon = this.negligibleAfter;
-    for (let r = 0; r < n; r++) e[r] = s > (horizon[r] as number) ? 0 : Math.exp((rates[r] as number) * s);
-    e[n] = 1;
-    for (let k = 0; k < rows.length; k++) {
-      const i = rows[k] as number;
-      let v = 0;
+    const w = n + 1;
+    let slow = 0;
+    for (let r = 0; r < n; r++) {
+      const x = (rates[r] as number) * s;
+      if (x > -1) {
+        e[r] = Math.expm1(x);
+        slow++;
+      } else {
+        e[r] = s > (horizon[r] as number) ? 0 : Math.exp(x);
+      }
+    }
+    const k = this.splitConstant;
+    for (let q = 0; q < rows.length; q++) {
+      const i = rows[q] as number;
+      let v = k[i * w + slow] as number;
       const row = i * w;
-      for (let r = 0; r <= n; r++) v += (coef[row + r] as number) * (e[r] as number);
+      for (let r = 0; r < n; r++) v += (coef[row + r] as number) * (e[r] as number);
       out[i] = v;
     }
   }

@@ -64,16 +64,15 @@ export function makeOdeRhsKernel(
     L.push('  const s = t - context.intervalStart;');
     L.push(`  let ${rowList.map((i) => `m${i}`).join(', ')};`);
     L.push('  if (prop.separated) {');
-    L.push('    const coef = prop.coef, rates = sys.rates;');
-    L.push('    if (s * prop.fastestRate < 1) {');
-    L.push('      const z0 = prop.intervalZ0;');
-    for (let r = 0; r < n; r++) L.push(`      const e${r} = Math.expm1(rates[${r}] * s);`);
-    for (const i of rowList) L.push(`      m${i} = z0[${i}] + ${Array.from({ length: n }, (_, r) => `coef[${i * w + r}] * e${r}`).join(' + ')};`);
-    L.push('    } else {');
-    L.push('      const hz = prop.negligibleAfter;');
-    for (let r = 0; r < n; r++) L.push(`      const e${r} = s > hz[${r}] ? 0 : Math.exp(rates[${r}] * s);`);
-    for (const i of rowList) L.push(`      m${i} = ${Array.from({ length: n }, (_, r) => `coef[${i * w + r}] * e${r}`).join(' + ')} + coef[${i * w + n}];`);
-    L.push('    }');
+    L.push('    const coef = prop.coef, rates = sys.rates, hz = prop.negligibleAfter, K = prop.splitConstant;');
+    L.push('    let slow = 0;');
+    // The split exponential-sum form of LinearPropagator.stateAt: expm1 for slow rates, exp for decayed ones.
+    for (let r = 0; r < n; r++) {
+      L.push(`    const x${r} = rates[${r}] * s;`);
+      L.push(`    let e${r};`);
+      L.push(`    if (x${r} > -1) { e${r} = Math.expm1(x${r}); slow++; } else { e${r} = s > hz[${r}] ? 0 : Math.exp(x${r}); }`);
+    }
+    for (const i of rowList) L.push(`    m${i} = K[${i * w} + slow] + ${Array.from({ length: n }, (_, r) => `coef[${i * w + r}] * e${r}`).join(' + ')};`);
     L.push('  } else {');
     L.push('    prop.stateAt(s, scratch, rows);');
     for (const i of rowList) L.push(`    m${i} = scratch[${i}];`);
