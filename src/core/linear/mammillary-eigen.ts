@@ -10,7 +10,9 @@
  *   a0 = k10·kpc1·kpc2                                 (two peripherals; fewer terms with fewer)
  * Roots: the stable quadratic formula (one peripheral) or the trigonometric formula polished by Newton steps
  * (two). Eigenvectors from the peripheral rows: v = (1, s_j/(kpc_j − μ)…)/‖·‖, which is accurate unless a root
- * sits on a peripheral rate (a nearly uncoupled or degenerate peripheral); then Jacobi is used.
+ * is within 1% of a peripheral rate (a weakly coupled or degenerate peripheral); then Jacobi is used. The
+ * closed-form roots are also more accurate than Jacobi's for the slowest rate (relative 1e-16 vs ~1e-11 when it
+ * is 1e-10 of the fastest, as with a large deep peripheral volume).
  */
 
 import { jacobiEigenInPlace } from './symmetric-eigen.js';
@@ -95,8 +97,9 @@ export function mammillaryEigen(
     const mu = roots[k] as number;
     const d1 = kpc1 - mu;
     const d2 = m === 3 ? kpc2 - mu : 1;
-    // A root on a peripheral rate: the formula below divides by ~0; Jacobi handles it.
-    if (Math.abs(d1) < 1e-7 * scale || (m === 3 && Math.abs(d2) < 1e-7 * scale) || !Number.isFinite(mu)) {
+    // The components s_j/(kpc_j − μ) carry the eigenvalue's rounding amplified by scale/|kpc_j − μ|: within 1% of
+    // a peripheral rate (a weakly coupled or degenerate peripheral) Jacobi's orthogonal vectors are more accurate.
+    if (Math.abs(d1) < 1e-2 * scale || (m === 3 && Math.abs(d2) < 1e-2 * scale) || !Number.isFinite(mu)) {
       jacobiEigenInPlace(sym, m, values, vectors);
       return;
     }
