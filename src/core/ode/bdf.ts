@@ -12,17 +12,16 @@
  *  - outputs come from the interpolating polynomial of the last step.
  * Steps never go beyond tStop, so the RHS is never evaluated past the next discontinuity.
  */
-import type { OdeIntegrator, OdeJacobian, OdeOptions, OdeRhs, OdeStats } from './types.js';
+import type { OdeIntegrator, OdeJacobian, OdeOptions, OdeRhs } from './types.js';
 import {
+  IntegratorBase,
   EPS,
   backwardsError,
   checkAdvanceArgs,
   checkInitialState,
   firstNonFinite,
   initialStep,
-  newStats,
   nonFiniteRhsError,
-  resolveOptions,
   stepTooSmallError,
   stepUnderflow,
   tooManyStepsError,
@@ -115,22 +114,13 @@ for (let k = 0; k <= MAX_ORDER; k++) {
   U_TABLE.push(u);
 }
 
-export class BdfIntegrator implements OdeIntegrator {
+export class BdfIntegrator extends IntegratorBase implements OdeIntegrator {
   readonly method = 'bdf' as const;
-  readonly stats: OdeStats = newStats();
 
-  private readonly n: number;
-  private readonly rhs: OdeRhs;
   private readonly jacFn: OdeJacobian | undefined;
-  private readonly rtol: number;
-  private readonly atol: Float64Array;
-  private readonly maxSteps: number;
-  private readonly hmax: number;
-  private readonly h0: number;
   private readonly maxOrder: number;
   private readonly newtonTol: number;
 
-  private tCur = 0;
   private tOld = 0;
   private hAbs = 0;
   private order = 1;
@@ -145,12 +135,7 @@ export class BdfIntegrator implements OdeIntegrator {
   private rateEst = -1;
   /** fPred holds f(tNew, yPred) for the current attempt (computed with a finite-difference Jacobian). */
   private fPredValid = false;
-  private attempts = 0;
   private lastFailure = '';
-  private nonFiniteT = 0;
-  /** State index of the last non-finite RHS value seen in this advanceTo call, or -1. */
-  private nonFiniteIndex = -1;
-  private nonFiniteValue = 0;
 
   /** Difference array, (MAX_ORDER + 3) rows of n. Row 0 is the current solution. */
   private readonly D: Float64Array;
@@ -173,15 +158,9 @@ export class BdfIntegrator implements OdeIntegrator {
   private readonly piv: Int32Array;
 
   constructor(n: number, rhs: OdeRhs, options: OdeOptions) {
-    const o = resolveOptions(n, rhs, options);
-    this.n = n;
-    this.rhs = rhs;
+    super(n, rhs, options);
+    const o = this.options;
     this.jacFn = o.jacobian;
-    this.rtol = o.rtol;
-    this.atol = o.atol;
-    this.maxSteps = o.maxSteps;
-    this.hmax = o.hmax;
-    this.h0 = o.h0;
     this.maxOrder = o.maxOrder;
     this.newtonTol = Math.max((10 * EPS) / Math.max(o.rtol, EPS), Math.min(0.03, Math.sqrt(o.rtol)));
     this.D = float64((MAX_ORDER + 3) * n);
@@ -202,10 +181,6 @@ export class BdfIntegrator implements OdeIntegrator {
     this.J = float64(n * n);
     this.LU = float64(n * n);
     this.piv = int32(n);
-  }
-
-  get t(): number {
-    return this.tCur;
   }
 
   /** Current order (1..5), for diagnostics and tests. */
@@ -631,13 +606,6 @@ export class BdfIntegrator implements OdeIntegrator {
     this.changeD(newOrder, factor);
     this.nEqualSteps = 0;
     this.luValid = false;
-  }
-
-  /** A failure while non-finite RHS values were seen in this call is reported as such. */
-  private failure(e: SolverError): SolverError {
-    if (this.nonFiniteIndex < 0) return e;
-    const err = nonFiniteRhsError(this.nonFiniteT, this.nonFiniteIndex, this.nonFiniteValue);
-    return new SolverError(`${err.detail} (then: ${e.detail})`, undefined, this.nonFiniteT);
   }
 
   /** y(tOut) from the interpolating polynomial of the last step, tOut in [tOld, t]. */

@@ -151,3 +151,48 @@ export function initialStep(
   const floor = 100 * 16 * Number.EPSILON * Math.abs(t0);
   return Math.min(Math.max(Math.min(100 * h, h1), floor), interval, hmax);
 }
+
+/**
+ * What both integrators share: the options as resolved, the current time, the statistics, the attempt counter and
+ * the bookkeeping that turns a failure after non-finite right-hand-side values into an error naming them.
+ */
+export abstract class IntegratorBase {
+  readonly stats: OdeStats = newStats();
+  protected readonly n: number;
+  protected readonly rhs: OdeRhs;
+  protected readonly rtol: number;
+  protected readonly atol: Float64Array;
+  protected readonly maxSteps: number;
+  protected readonly hmax: number;
+  protected readonly h0: number;
+  protected readonly options: ResolvedOptions;
+  protected tCur = 0;
+  protected attempts = 0;
+  protected nonFiniteT = 0;
+  /** State index of the last non-finite RHS value seen in this advanceTo call, or -1. */
+  protected nonFiniteIndex = -1;
+  protected nonFiniteValue = 0;
+
+  constructor(n: number, rhs: OdeRhs, options: OdeOptions) {
+    const o = resolveOptions(n, rhs, options);
+    this.options = o;
+    this.n = n;
+    this.rhs = rhs;
+    this.rtol = o.rtol;
+    this.atol = o.atol;
+    this.maxSteps = o.maxSteps;
+    this.hmax = o.hmax;
+    this.h0 = o.h0;
+  }
+
+  get t(): number {
+    return this.tCur;
+  }
+
+  /** A failure while non-finite RHS values were seen in this call is reported as such. */
+  protected failure(e: SolverError): SolverError {
+    if (this.nonFiniteIndex < 0) return e;
+    const err = nonFiniteRhsError(this.nonFiniteT, this.nonFiniteIndex, this.nonFiniteValue);
+    return new SolverError(`${err.detail} (then: ${e.detail})`, undefined, this.nonFiniteT);
+  }
+}

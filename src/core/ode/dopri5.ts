@@ -4,17 +4,16 @@
  * Hairer's PI step-size controller and Dormand & Prince's 4th-order continuous extension for outputs.
  * Follows Hairer & Wanner's Fortran DOPRI5 (Hairer, Nørsett & Wanner, Solving ODEs I, II.5 and II.6).
  */
-import type { OdeIntegrator, OdeOptions, OdeRhs, OdeStats } from './types.js';
+import type { OdeIntegrator, OdeOptions, OdeRhs } from './types.js';
 import {
+  IntegratorBase,
   EPS,
   backwardsError,
   checkAdvanceArgs,
   checkInitialState,
   firstNonFinite,
   initialStep,
-  newStats,
   nonFiniteRhsError,
-  resolveOptions,
   stepTooSmallError,
   stepUnderflow,
   tooManyStepsError,
@@ -93,20 +92,11 @@ const FACC2 = 1 / FAC2;
 /** Consecutive step rejections caused by non-finite RHS values before giving up. */
 const MAX_NONFINITE_REJECTS = 10;
 
-export class Dopri5Integrator implements OdeIntegrator {
+export class Dopri5Integrator extends IntegratorBase implements OdeIntegrator {
   readonly method = 'dopri5' as const;
-  readonly stats: OdeStats = newStats();
 
-  private readonly n: number;
-  private readonly rhs: OdeRhs;
-  private readonly rtol: number;
-  private readonly atol: Float64Array;
-  private readonly maxSteps: number;
-  private readonly hmax: number;
-  private readonly h0: number;
   private readonly dense: boolean;
 
-  private tCur = 0;
   /** Start of the last accepted step (valid when hasStep). */
   private tOld = 0;
   /** Size of the last accepted step. */
@@ -123,11 +113,6 @@ export class Dopri5Integrator implements OdeIntegrator {
   /** A step has been taken since init (yOld, k1..k7 describe it). */
   private hasStep = false;
   private denseReady = false;
-  private attempts = 0;
-  private nonFiniteT = 0;
-  /** State index of the last non-finite RHS value seen in this advanceTo call, or -1. */
-  private nonFiniteIndex = -1;
-  private nonFiniteValue = 0;
 
   private y: Float64Array;
   private yOld: Float64Array;
@@ -147,14 +132,8 @@ export class Dopri5Integrator implements OdeIntegrator {
   private readonly r5: Float64Array;
 
   constructor(n: number, rhs: OdeRhs, options: OdeOptions) {
-    const o = resolveOptions(n, rhs, options);
-    this.n = n;
-    this.rhs = rhs;
-    this.rtol = o.rtol;
-    this.atol = o.atol;
-    this.maxSteps = o.maxSteps;
-    this.hmax = o.hmax;
-    this.h0 = o.h0;
+    super(n, rhs, options);
+    const o = this.options;
     this.dense = o.denseOutput;
     const mk = (): Float64Array => float64(n);
     this.y = mk();
@@ -173,10 +152,6 @@ export class Dopri5Integrator implements OdeIntegrator {
     this.r3 = mk();
     this.r4 = mk();
     this.r5 = mk();
-  }
-
-  get t(): number {
-    return this.tCur;
   }
 
   init(t0: number, y0: Float64Array): void {
@@ -381,13 +356,6 @@ export class Dopri5Integrator implements OdeIntegrator {
     // the stages were finite but the new state or the error estimate overflowed
     this.nonFiniteT = t + h;
     this.nonFiniteIndex = -1;
-  }
-
-  /** A failure while non-finite RHS values were seen in this call is reported as such. */
-  private failure(e: SolverError): SolverError {
-    if (this.nonFiniteIndex < 0) return e;
-    const err = nonFiniteRhsError(this.nonFiniteT, this.nonFiniteIndex, this.nonFiniteValue);
-    return new SolverError(`${err.detail} (then: ${e.detail})`, undefined, this.nonFiniteT);
   }
 
   /** Dense output on the last step: y(tOld + θ·h) for tOut in [tOld, t]. */
