@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelError } from '../core/errors.js';
-import { loadModel, parseModelSpec, type CompiledModelWithRandom, type ModelSpec } from '../core/model/index.js';
+import { loadModel, parseModelSpec, type CompiledModelWithRandom, type ModelResolver, type ModelSpec } from '../core/model/index.js';
 import { readText } from './files.js';
 
 /** The package root (the folder with package.json), from this file's location in dist/node or src/node. */
@@ -36,12 +36,31 @@ function yamlFiles(dir: string): string[] {
 }
 
 let cache: LibraryEntry[] | undefined;
+let resolver: ModelResolver = () => undefined;
+
+/** Finds library models by name, for `extends` (also from model files outside the library). */
+export function libraryResolver(): ModelResolver {
+  listLibrary();
+  return resolver;
+}
 
 export function listLibrary(): LibraryEntry[] {
   if (cache !== undefined) return cache;
-  const entries = yamlFiles(libraryRoot).map((path) => {
+  // Names first (a model may extend another, found by name), then full specs with their bases merged.
+  const files = yamlFiles(libraryRoot).map((path) => {
     const file = relative(libraryRoot, path);
-    const spec = parseModelSpec(readText(path, 'model file'), `models/${file}`);
+    const text = readText(path, 'model file');
+    const name = /^name:\s*(\S+)\s*$/m.exec(text)?.[1];
+    if (name === undefined) throw new ModelError('no `name:` line', 'name', `models/${file}`);
+    return { file, path, text, name };
+  });
+  const byName = new Map(files.map((f) => [f.name, f]));
+  resolver = (name) => {
+    const f = byName.get(name);
+    return f === undefined ? undefined : { text: f.text, source: `models/${f.file}` };
+  };
+  const entries = files.map(({ file, path, text }) => {
+    const spec = parseModelSpec(text, `models/${file}`, resolver);
     return { name: spec.name, title: spec.title, version: spec.version, file, path, spec };
   });
   const seen = new Map<string, string>();
@@ -70,5 +89,5 @@ export function resolveModel(nameOrPath: string): { path: string; label: string 
 
 export function loadModelByName(nameOrPath: string): CompiledModelWithRandom {
   const { path, label } = resolveModel(nameOrPath);
-  return loadModel(readText(path, 'model file'), label);
+  return loadModel(readText(path, 'model file'), label, libraryResolver());
 }

@@ -15,6 +15,7 @@ interface Case {
   v1: number;
   k10: number;
   ka?: number;
+  kas?: number[];
   ke0?: number;
   peripherals: Array<{ kcp: number; kpc: number }>;
   x0: number[];

@@ -3,6 +3,7 @@ export { symmetricEigen, jacobiEigenInPlace, type SymmetricEigen } from './symme
 export {
   ModalSystem,
   LinearRatesError,
+  RATE_HEADER,
   ratesFromClearances,
   type LinearRates,
   type LinearStructure,

@@ -74,7 +74,7 @@ export class LinearPropagator {
   constructor(readonly system: ModalSystem) {
     const n = system.size;
     this.size = n;
-    this.diagonal = !system.hasDepot && !system.hasEffect;
+    this.diagonal = system.nDepots === 0 && !system.hasEffect;
     this.scratch = float64(n);
     this.coef = float64(n * (n + 1));
     this.expScratch = float64(n + 1);
@@ -362,7 +362,7 @@ export class LinearPropagator {
   }
 }
 
-/** All paths of the structure depot → modes → effect (including the one-state paths on the diagonal). */
+/** All paths of the structure depots → modes → effect (including the one-state paths on the diagonal). */
 function structuralPaths(system: ModalSystem): Path[] {
   const n = system.size;
   const c = system.centralIndex;
@@ -370,9 +370,9 @@ function structuralPaths(system: ModalSystem): Path[] {
   const e = n - 1;
   const list: number[][] = [];
   for (let i = 0; i < n; i++) list.push([i]);
-  if (system.hasDepot) for (let k = 0; k < m; k++) list.push([0, c + k]);
+  for (let d = 0; d < system.nDepots; d++) for (let k = 0; k < m; k++) list.push([d, c + k]);
   if (system.hasEffect) for (let k = 0; k < m; k++) list.push([c + k, e]);
-  if (system.hasDepot && system.hasEffect) for (let k = 0; k < m; k++) list.push([0, c + k, e]);
+  if (system.hasEffect) for (let d = 0; d < system.nDepots; d++) for (let k = 0; k < m; k++) list.push([d, c + k, e]);
   return list.map((states) => ({
     from: states[0] as number,
     to: states[states.length - 1] as number,

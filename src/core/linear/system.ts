@@ -1,20 +1,20 @@
 /**
- * A linear mammillary compartment system with optional first-order absorption depot and optional effect
- * compartment, put in "modal" coordinates where its solution over any interval is a short sum of
- * exponential-chain terms (see divided-differences.ts).
+ * A linear mammillary compartment system with first-order absorption depots (any number: one per route, each
+ * with its own rate) and an optional effect compartment, put in "modal" coordinates where its solution over any
+ * interval is a short sum of exponential-chain terms (see divided-differences.ts).
  *
  * Amount space (the compartments the user sees), in this fixed order:
- *   [depot?]  [central, peripheral 1, peripheral 2 …]  [effect?]
+ *   [depot 1 … depot d]  [central, peripheral 1, peripheral 2 …]  [effect?]
  *   depot and central/peripheral entries are amounts; the effect entry is a concentration (amount/volume),
  *   dCe/dt = ke0·(A_central/V1 − Ce).
  *
  * The disposition block K (central + peripherals) satisfies detailed balance (k1p·V1 = kp1·Vp), so
  * K = S·M·S⁻¹ with S = diag(1, √(k1p/kp1)…) and M symmetric: M = Q·Λ·Qᵀ (Jacobi). With P = S·Q:
- *   modal coordinates  z = [depot, y = P⁻¹·A_disposition, effect]
+ *   modal coordinates  z = [depots, y = P⁻¹·A_disposition, effect]
  *   dz/dt = T·z + b, where T is lower triangular:
- *     T[d][d] = −ka,  T[y_k][d] = ka·P⁻¹[k][central],  T[y_k][y_k] = λ_k,
+ *     T[d][d] = −ka_d,  T[y_k][d] = ka_d·P⁻¹[k][central],  T[y_k][y_k] = λ_k,
  *     T[e][y_k] = ke0·P[central][k]/V1,  T[e][e] = −ke0.
- * Because T is triangular with the structure depot → modes → effect, exp(T·h) is a sum over paths of
+ * Because T is triangular with the structure depots → modes → effect, exp(T·h) is a sum over paths of
  * products of edge weights times exponential-chain responses, computed exactly (propagator.ts).
  *
  * A ModalSystem is built once per structure and re-configured in place for each parameter set
@@ -38,23 +38,35 @@ export interface LinearRates {
   readonly k10: number;
   /** 0, 1 or 2 peripheral compartments. */
   readonly peripherals: readonly PeripheralRates[];
-  /** First-order absorption rate constant (1/time) if the model has a depot, else undefined. */
+  /** First-order absorption rate constant (1/time) of a single depot (shorthand for kas = [ka]). */
   readonly ka?: number | undefined;
+  /** Absorption rate constants (1/time), one per depot. */
+  readonly kas?: readonly number[] | undefined;
   /** Effect-compartment equilibration rate constant (1/time) if the model has an effect compartment, else undefined. */
   readonly ke0?: number | undefined;
 }
 
 export interface LinearStructure {
-  readonly hasDepot: boolean;
+  /** Number of first-order absorption depots (0 for IV-only models). */
+  readonly nDepots: number;
   readonly nPeripherals: number;
   readonly hasEffect: boolean;
+}
+
+/** Layout of a rate buffer: [v1, k10, kcp1, kpc1, kcp2, kpc2, ke0] then one ka per depot. */
+export const RATE_HEADER = 7;
+
+/** The absorption rates of a LinearRates (ka alone, or kas). */
+function depotRates(r: LinearRates): readonly number[] {
+  if (r.ka !== undefined && r.kas !== undefined) throw new LinearRatesError('give ka (one depot) or kas (several), not both');
+  return r.kas ?? (r.ka !== undefined ? [r.ka] : []);
 }
 
 /** Thrown for rates that make no physical sense; the caller adds subject and time. */
 export class LinearRatesError extends Error {}
 
 export class ModalSystem implements LinearStructure {
-  readonly hasDepot: boolean;
+  readonly nDepots: number;
   readonly hasEffect: boolean;
   readonly nPeripherals: number;
   /** Number of disposition compartments (central + peripherals). */
@@ -85,13 +97,14 @@ export class ModalSystem implements LinearStructure {
     if (structure.nPeripherals < 0 || structure.nPeripherals > 2) {
       throw new LinearRatesError(`0 to 2 peripheral compartments, got ${structure.nPeripherals}`);
     }
-    this.hasDepot = structure.hasDepot;
+    if (!(structure.nDepots >= 0) || !Number.isInteger(structure.nDepots)) throw new LinearRatesError(`number of depots must be a whole number ≥ 0, got ${structure.nDepots}`);
+    this.nDepots = structure.nDepots;
     this.hasEffect = structure.hasEffect;
     this.nPeripherals = structure.nPeripherals;
     const m = 1 + structure.nPeripherals;
     this.nDisposition = m;
-    this.size = m + (this.hasDepot ? 1 : 0) + (this.hasEffect ? 1 : 0);
-    this.centralIndex = this.hasDepot ? 1 : 0;
+    this.size = this.nDepots + m + (this.hasEffect ? 1 : 0);
+    this.centralIndex = this.nDepots;
     this.rates = float64(this.size);
     this.transition = float64(this.size * this.size);
     this.toAmounts = float64(m * m);
@@ -106,7 +119,7 @@ export class ModalSystem implements LinearStructure {
   /** A system shaped and configured from a LinearRates object (convenience for tests and one-off use). */
   static of(rates: LinearRates): ModalSystem {
     return new ModalSystem(
-      { hasDepot: rates.ka !== undefined, nPeripherals: rates.peripherals.length, hasEffect: rates.ke0 !== undefined },
+      { nDepots: depotRates(rates).length, nPeripherals: rates.peripherals.length, hasEffect: rates.ke0 !== undefined },
       rates,
     );
   }
@@ -116,23 +129,28 @@ export class ModalSystem implements LinearStructure {
     if (r.peripherals.length !== this.nPeripherals) {
       throw new LinearRatesError(`expected ${this.nPeripherals} peripheral compartments, got ${r.peripherals.length}`);
     }
-    if ((r.ka !== undefined) !== this.hasDepot) throw new LinearRatesError(this.hasDepot ? 'ka is required (the model has a depot)' : 'ka given but the model has no depot');
+    const kas = depotRates(r);
+    if (kas.length !== this.nDepots) throw new LinearRatesError(`expected ${this.nDepots} absorption rate(s), got ${kas.length}`);
     if ((r.ke0 !== undefined) !== this.hasEffect) throw new LinearRatesError(this.hasEffect ? 'ke0 is required (the model has an effect compartment)' : 'ke0 given but the model has no effect compartment');
     const p1 = r.peripherals[0];
     const p2 = r.peripherals[1];
-    this.configure(r.v1, r.k10, p1?.kcp ?? 0, p1?.kpc ?? 0, p2?.kcp ?? 0, p2?.kpc ?? 0, r.ka ?? 0, r.ke0 ?? 0);
+    const buffer = float64(RATE_HEADER + kas.length);
+    buffer.set([r.v1, r.k10, p1?.kcp ?? 0, p1?.kpc ?? 0, p2?.kcp ?? 0, p2?.kpc ?? 0, r.ke0 ?? 0, ...kas]);
+    this.configureFrom(buffer);
   }
 
   /**
-   * Configuration from a buffer [v1, k10, kcp1, kpc1, kcp2, kpc2, ka, ke0] (the compiled model's RATE_* layout):
-   * the per-subject path of simulations, with no boxed numbers crossing a call.
+   * Configure from a buffer [v1, k10, kcp1, kpc1, kcp2, kpc2, ke0, ka_1 … ka_d] (the compiled model's rate layout;
+   * unused entries are ignored according to the structure): the per-subject path, allocation-free.
    */
   configureFrom(r: Float64Array): void {
-    this.configure(r[0] as number, r[1] as number, r[2] as number, r[3] as number, r[4] as number, r[5] as number, r[6] as number, r[7] as number);
-  }
-
-  /** Allocation-free configuration from micro-constants (unused arguments ignored according to the structure). */
-  configure(v1: number, k10: number, kcp1: number, kpc1: number, kcp2: number, kpc2: number, ka: number, ke0: number): void {
+    const v1 = r[0] as number;
+    const k10 = r[1] as number;
+    const kcp1 = r[2] as number;
+    const kpc1 = r[3] as number;
+    const kcp2 = r[4] as number;
+    const kpc2 = r[5] as number;
+    const ke0 = r[6] as number;
     checkRate('V1', v1, true);
     checkRate('k10', k10, false);
     if (this.nPeripherals >= 1) {
@@ -143,7 +161,7 @@ export class ModalSystem implements LinearStructure {
       checkRate('peripheral 2 kcp (k13)', kcp2, true);
       checkRate('peripheral 2 kpc (k31)', kpc2, true);
     }
-    if (this.hasDepot) checkRate('ka', ka, false);
+    for (let d = 0; d < this.nDepots; d++) checkRate(this.nDepots === 1 ? 'ka' : `ka of depot ${d + 1}`, r[RATE_HEADER + d] as number, false);
     if (this.hasEffect) checkRate('ke0', ke0, false);
     this.v1 = v1;
     this.version++;
@@ -180,9 +198,10 @@ export class ModalSystem implements LinearStructure {
     const t = this.transition;
     t.fill(0);
     const y0 = this.centralIndex;
-    if (this.hasDepot) {
-      this.rates[0] = -ka;
-      t[0] = -ka;
+    for (let d = 0; d < this.nDepots; d++) {
+      const ka = r[RATE_HEADER + d] as number;
+      this.rates[d] = -ka;
+      t[d * n + d] = -ka;
     }
     for (let k = 0; k < m; k++) {
       const yk = y0 + k;
@@ -190,7 +209,7 @@ export class ModalSystem implements LinearStructure {
       const lambda = Math.min(this.eigenvalues[k] as number, 0);
       this.rates[yk] = lambda;
       t[yk * n + yk] = lambda;
-      if (this.hasDepot) t[yk * n] = ka * (this.toModes[k * m] as number);
+      for (let d = 0; d < this.nDepots; d++) t[yk * n + d] = (r[RATE_HEADER + d] as number) * (this.toModes[k * m] as number);
     }
     if (this.hasEffect) {
       const e = n - 1;
@@ -204,7 +223,7 @@ export class ModalSystem implements LinearStructure {
   modesFromAmounts(amounts: ArrayLike<number>, modes: Float64Array): void {
     const m = this.nDisposition;
     const c = this.centralIndex;
-    if (this.hasDepot) modes[0] = amounts[0] as number;
+    for (let d = 0; d < c; d++) modes[d] = amounts[d] as number;
     for (let k = 0; k < m; k++) {
       let s = 0;
       for (let r = 0; r < m; r++) s += (this.toModes[k * m + r] as number) * (amounts[c + r] as number);
@@ -217,7 +236,7 @@ export class ModalSystem implements LinearStructure {
   amountsFromModes(modes: ArrayLike<number>, amounts: Float64Array): void {
     const m = this.nDisposition;
     const c = this.centralIndex;
-    if (this.hasDepot) amounts[0] = modes[0] as number;
+    for (let d = 0; d < c; d++) amounts[d] = modes[d] as number;
     for (let r = 0; r < m; r++) {
       let s = 0;
       for (let k = 0; k < m; k++) s += (this.toAmounts[r * m + k] as number) * (modes[c + k] as number);

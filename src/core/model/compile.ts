@@ -11,12 +11,12 @@ import { ModelError } from '../errors.js';
 import { freeSymbols, parseExpression, parseStatements, emitJs, emitStatements, statementError, ExpressionError } from '../expr/index.js';
 import type { Statement } from '../expr/index.js';
 import type { ClosedFormPart, CompiledModel, EnvLayout, OdePart } from './compiled.js';
-import { DOSE_DURATION, DOSE_F, DOSE_LAG, DOSE_RATE, RATE_K10, RATE_KA, RATE_KCP1, RATE_KCP2, RATE_KE0, RATE_KPC1, RATE_KPC2, RATE_V1 } from './compiled.js';
+import { DOSE_DURATION, DOSE_F, DOSE_LAG, DOSE_RATE, RATE_K10, RATE_KA_FIRST, RATE_KCP1, RATE_KCP2, RATE_KE0, RATE_KPC1, RATE_KPC2, RATE_V1 } from './compiled.js';
 import type { ClosedFormSpec, Expression, ModelSpec } from './spec.js';
 import { randomEffectsCovariance, type RandomEffects } from './random-effects.js';
 import { float64 } from '../buffers.js';
 
-export const RESERVED_NAMES = ['TIME'] as const;
+export const RESERVED_NAMES = ['TIME', 'DOSE'] as const;
 
 export interface CompiledModelWithRandom extends CompiledModel {
   readonly randomEffects: RandomEffects;
@@ -38,7 +38,7 @@ export function compileModel(spec: ModelSpec, source?: string): CompiledModelWit
 function compile(spec: ModelSpec): CompiledModelWithRandom {
   const owner = new Map<string, { kind: Kind; path: string }>();
   const claim = (name: string, kind: Kind, path: string): void => {
-    if ((RESERVED_NAMES as readonly string[]).includes(name)) throw new ModelError(`${name} is reserved (the time variable)`, path);
+    if ((RESERVED_NAMES as readonly string[]).includes(name)) throw new ModelError(`${name} is reserved (TIME: the time; DOSE: the amount of the dose being given)`, path);
     const prior = owner.get(name);
     if (prior !== undefined) throw new ModelError(`${name} is already a ${prior.kind} (${prior.path}); names must be unique across the model`, path);
     owner.set(name, { kind, path });
@@ -85,7 +85,8 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
     etaOffset: np + nc,
     individualOffset: np + nc + ne,
     timeSlot: np + nc + ne + ni,
-    size: np + nc + ne + ni + 1,
+    doseSlot: np + nc + ne + ni + 1,
+    size: np + nc + ne + ni + 2,
   };
   const envSlot = new Map<string, number>();
   parameterNames.forEach((n, i) => envSlot.set(n, env.parameterOffset + i));
@@ -131,8 +132,9 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
   let closedForm: ClosedFormPart | undefined;
   let effectCompartment: string | undefined;
   if (closedFormSpec !== undefined) {
+    const depotNames = closedFormSpec.depot !== undefined ? [closedFormSpec.depot] : closedFormSpec.depots.map((d) => d.compartment);
     const roles: Array<[string | undefined, string]> = [
-      [closedFormSpec.depot, 'depot'],
+      ...depotNames.map((d, i): [string, string] => [d, closedFormSpec.depot !== undefined ? 'depot' : `depots[${i}]`]),
       [closedFormSpec.central, 'central'],
       ...closedFormSpec.peripherals.map((p, i): [string, string] => [p, `peripherals[${i}]`]),
       [closedFormSpec.effect, 'effect'],
@@ -147,14 +149,15 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
     }
     effectCompartment = closedFormSpec.effect;
     const rateCode = closedFormRates(closedFormSpec, compileEnvExpression);
-    const stateIndex = [closedFormSpec.depot, closedFormSpec.central, ...closedFormSpec.peripherals, closedFormSpec.effect]
+    const stateIndex = [...depotNames, closedFormSpec.central, ...closedFormSpec.peripherals, closedFormSpec.effect]
       .filter((n): n is string => n !== undefined)
       .map((n) => compartments.indexOf(n));
     closedForm = {
       stateIndex,
-      hasDepot: closedFormSpec.depot !== undefined,
+      nDepots: depotNames.length,
       nPeripherals: closedFormSpec.peripherals.length,
       hasEffect: closedFormSpec.effect !== undefined,
+      rateSlots: RATE_KA_FIRST + depotNames.length,
       rates: makeFunction(['env', 'out'], rateCode, 'dynamics.closed_form'),
     };
   }
@@ -213,6 +216,7 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
   const dosable = compartments.map((c) => c !== effectCompartment);
   const doseLines: string[] = [];
   let hasDoseControl = false;
+  let doseControlUsesDose = false;
   for (const [cmt, control] of Object.entries(spec.dose)) {
     const c = compartments.indexOf(cmt);
     if (c < 0) throw new ModelError(`${cmt} is not a compartment (compartments: ${compartments.join(', ')})`, `dose.${cmt}`);
@@ -226,7 +230,17 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
     for (const [value, k, field] of fields) {
       if (value === undefined) continue;
       hasDoseControl = true;
-      doseLines.push(`out[${4 * c + k}] = ${compileEnvExpression(value, `dose.${cmt}.${field}`)};`);
+      const where = `dose.${cmt}.${field}`;
+      if (typeof value === 'string') {
+        const expr = parseExpression(value, { where });
+        if (freeSymbols(expr).has('DOSE')) {
+          doseControlUsesDose = true;
+          if (freeSymbols(expr).has('TIME')) usesTime = true;
+          doseLines.push(`out[${4 * c + k}] = ${emitJs(expr, (n) => (n === 'DOSE' ? `env[${env.doseSlot}]` : readEnv(n)), { where, source: value, knownSymbols: () => [...envNames(), 'DOSE'] })};`);
+          continue;
+        }
+      }
+      doseLines.push(`out[${4 * c + k}] = ${compileEnvExpression(value, where)};`);
     }
   }
   const doseControl = makeFunction<(env: Float64Array, out: Float64Array) => void>(['env', 'out'], `out.fill(NaN);\n${doseLines.join('\n')}`, 'dose');
@@ -311,6 +325,7 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
     individualUsesTime: usesTime,
     computeIndividual,
     hasDoseControl,
+    doseControlUsesDose,
     doseControl,
     closedForm,
     ode,
@@ -319,8 +334,25 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
     outputsToColumns,
     emitOutputs,
     solver: spec.solver,
+    routes: compileRoutes(spec, compartments, dosable),
     randomEffects,
   };
+}
+
+/** The `routes` block: route name → the dosable compartments receiving a dose by that route. */
+function compileRoutes(spec: ModelSpec, compartments: readonly string[], dosable: readonly boolean[]): Map<string, readonly number[]> {
+  const routes = new Map<string, readonly number[]>();
+  for (const [route, targets] of Object.entries(spec.routes)) {
+    const indices = targets.map((cmt) => {
+      const c = compartments.indexOf(cmt);
+      if (c < 0) throw new ModelError(`${cmt} is not a compartment (compartments: ${compartments.join(', ')})`, `routes.${route}`);
+      if (dosable[c] !== true) throw new ModelError(`${cmt} is an effect compartment and cannot receive doses`, `routes.${route}`);
+      return c;
+    });
+    if (new Set(indices).size !== indices.length) throw new ModelError('a compartment is listed twice', `routes.${route}`);
+    routes.set(route, indices);
+  }
+  return routes;
 }
 
 const CLEARANCE_KEYS = ['CL', 'V', 'V1', 'Q', 'Q2', 'V2', 'Q3', 'V3', 'KA', 'KE0'] as const;
@@ -354,7 +386,7 @@ function closedFormRates(cf: ClosedFormSpec, compile: (value: Expression, where:
     for (const n of names) if (condition && given[n] !== undefined) throw new ModelError(`${n} given but ${why}`, `${base}.${n}`);
   };
   const nPer = cf.peripherals.length;
-  forbid(cf.depot === undefined, ['KA'], 'the closed form has no depot');
+  forbid(cf.depot === undefined, ['KA'], cf.depots.length > 0 ? 'with several depots each gives its own ka' : 'the closed form has no depot');
   forbid(cf.effect === undefined, ['KE0'], 'the closed form has no effect compartment');
   forbid(nPer < 1, ['Q', 'Q2', 'V2', 'K12', 'K21'], 'the closed form has no peripheral compartment');
   forbid(nPer < 2, ['Q3', 'V3', 'K13', 'K31'], 'the closed form has fewer than 2 peripheral compartments');
@@ -373,7 +405,8 @@ function closedFormRates(cf: ClosedFormSpec, compile: (value: Expression, where:
     if (nPer >= 1) lines.push(`out[${RATE_KCP1}] = ${need('K12')};`, `out[${RATE_KPC1}] = ${need('K21')};`);
     if (nPer >= 2) lines.push(`out[${RATE_KCP2}] = ${need('K13')};`, `out[${RATE_KPC2}] = ${need('K31')};`);
   }
-  if (cf.depot !== undefined) lines.push(`out[${RATE_KA}] = ${need('KA')};`);
+  if (cf.depot !== undefined) lines.push(`out[${RATE_KA_FIRST}] = ${need('KA')};`);
+  cf.depots.forEach((d, i) => lines.push(`out[${RATE_KA_FIRST + i}] = (${compile(d.ka, `dynamics.closed_form.depots[${i}].ka`)});`));
   if (cf.effect !== undefined) lines.push(`out[${RATE_KE0}] = ${need('KE0')};`);
   return lines.join('\n');
 }

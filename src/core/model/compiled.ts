@@ -17,6 +17,8 @@ export interface EnvLayout {
   readonly individualOffset: number;
   /** Slot holding the record time (TIME) for individual equations and outputs. */
   readonly timeSlot: number;
+  /** Slot holding the amount (AMT) of the dose being given, read as DOSE by dose-control formulas. */
+  readonly doseSlot: number;
 }
 
 /** Slots of the doseControl output, per compartment: out[4*cmt + DOSE_*]. NaN = not modelled for that compartment. */
@@ -25,23 +27,27 @@ export const DOSE_LAG = 1;
 export const DOSE_RATE = 2;
 export const DOSE_DURATION = 3;
 
-/** Layout of ClosedFormPart.rates output. */
+/**
+ * Layout of ClosedFormPart.rates output (the linear system's rate buffer, see linear/system.ts): the header,
+ * then one absorption rate per depot from RATE_KA_FIRST.
+ */
 export const RATE_V1 = 0;
 export const RATE_K10 = 1;
 export const RATE_KCP1 = 2;
 export const RATE_KPC1 = 3;
 export const RATE_KCP2 = 4;
 export const RATE_KPC2 = 5;
-export const RATE_KA = 6;
-export const RATE_KE0 = 7;
-export const RATE_SLOTS = 8;
+export const RATE_KE0 = 6;
+export const RATE_KA_FIRST = 7;
 
 export interface ClosedFormPart {
-  /** Model compartment index (0-based) of each linear-system state in the order [depot?, central, peripherals…, effect?]. */
+  /** Model compartment index (0-based) of each linear-system state in the order [depots…, central, peripherals…, effect?]. */
   readonly stateIndex: readonly number[];
-  readonly hasDepot: boolean;
+  readonly nDepots: number;
   readonly nPeripherals: number;
   readonly hasEffect: boolean;
+  /** Length of the rate buffer: RATE_KA_FIRST + nDepots. */
+  readonly rateSlots: number;
   /** Micro-constants (RATE_* layout) from the environment. */
   readonly rates: (env: Float64Array, out: Float64Array) => void;
 }
@@ -87,6 +93,8 @@ export interface CompiledModel {
   readonly computeIndividual: (env: Float64Array) => void;
   /** True if any compartment has a dose-control formula (F, lag, rate or duration). */
   readonly hasDoseControl: boolean;
+  /** True if a dose-control formula reads DOSE: it is then evaluated for each dose, with env[doseSlot] = AMT. */
+  readonly doseControlUsesDose: boolean;
   /** Fills 4 values per compartment (DOSE_* layout); NaN where not modelled (F then defaults to 1, lag to 0). */
   readonly doseControl: (env: Float64Array, out: Float64Array) => void;
   readonly closedForm: ClosedFormPart | undefined;
@@ -106,4 +114,9 @@ export interface CompiledModel {
    */
   readonly emitOutputs: (stateRef: (compartment: number) => string) => string[];
   readonly solver: SolverSpec;
+  /**
+   * Route names (as in regimens: iv, im, oral…) to the 0-based indices of the compartments a dose by that route is
+   * given into (one dose record each, same amount), from the model's `routes` block.
+   */
+  readonly routes: ReadonlyMap<string, readonly number[]>;
 }

@@ -1,35 +1,122 @@
 /**
  * Model files: YAML text → validated ModelSpec → CompiledModel. Errors name the file, the path in the model
  * (e.g. `parameters.CL.unit`) and the line, and say what was expected.
+ *
+ * A model can build on another with `extends: <model name>`: the base's blocks are inherited and the file adds
+ * to them (see mergeSpecs). The library uses it to keep one copy of a PK model under the models that add
+ * pharmacodynamics.
  */
 
 import { LineCounter, parseDocument, isNode } from 'yaml';
+import type { Document } from 'yaml';
 import type { ZodError } from 'zod';
 import { ModelError } from '../errors.js';
 import { compileModel, type CompiledModelWithRandom } from './compile.js';
 import { modelSpecSchema, type ModelSpec } from './spec.js';
 
-/** Parse and validate a model file's text (no compilation). */
-export function parseModelSpec(text: string, source = 'model'): ModelSpec {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+/** Finds the text of a model by name (for `extends`); undefined when there is no such model. */
+export type ModelResolver = (name: string) => { text: string; source: string } | undefined;
+
+type Raw = Record<string, unknown>;
+
+interface ParsedFile {
+  readonly raw: Raw;
+  readonly doc: Document;
+  readonly lines: LineCounter;
+}
+
+function parseYaml(text: string, source: string): ParsedFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     const pos = err?.linePos?.[0];
     throw new ModelError(`invalid YAML${pos !== undefined ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${err?.message.split('\n')[0] ?? ''}`, '', source);
   }
-  const data: unknown = doc.toJS();
-  const parsed = modelSpecSchema.safeParse(data);
-  if (!parsed.success) throw specError(parsed.error, doc, lineCounter, source);
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ModelError('a model file is a YAML mapping (key: value lines)', '', source);
+  return { raw: raw as Raw, doc, lines };
+}
+
+/** Parse and validate a model file's text (no compilation). `resolve` finds base models named by `extends`. */
+export function parseModelSpec(text: string, source = 'model', resolve?: ModelResolver): ModelSpec {
+  const file = parseYaml(text, source);
+  const raw = withBase(file.raw, source, resolve, [source]);
+  const parsed = modelSpecSchema.safeParse(raw);
+  if (!parsed.success) throw specError(parsed.error, file.doc, file.lines, source);
   return parsed.data;
 }
 
 /** Parse, validate and compile a model file's text. */
-export function loadModel(text: string, source = 'model'): CompiledModelWithRandom {
-  return compileModel(parseModelSpec(text, source), source);
+export function loadModel(text: string, source = 'model', resolve?: ModelResolver): CompiledModelWithRandom {
+  return compileModel(parseModelSpec(text, source, resolve), source);
 }
 
-function specError(error: ZodError, doc: ReturnType<typeof parseDocument>, lines: LineCounter, source: string): ModelError {
+/** The raw spec with its `extends` chain merged in (the base first validated on its own, so its errors name its file). */
+function withBase(raw: Raw, source: string, resolve: ModelResolver | undefined, chain: string[]): Raw {
+  const baseName = raw.extends;
+  if (baseName === undefined) return raw;
+  if (typeof baseName !== 'string') throw new ModelError('extends: expected the name of a model', 'extends', source);
+  if (resolve === undefined) throw new ModelError(`extends ${baseName}: no model library to find it in (load the model through the library)`, 'extends', source);
+  const base = resolve(baseName);
+  if (base === undefined) throw new ModelError(`extends ${baseName}: no such model in the library`, 'extends', source);
+  if (chain.includes(base.source)) throw new ModelError(`extends ${baseName}: circular (${[...chain, base.source].join(' → ')})`, 'extends', source);
+  const baseFile = parseYaml(base.text, base.source);
+  const baseRaw = withBase(baseFile.raw, base.source, resolve, [...chain, base.source]);
+  const check = modelSpecSchema.safeParse(baseRaw);
+  if (!check.success) throw specError(check.error, baseFile.doc, baseFile.lines, base.source);
+  const { extends: _ignored, ...own } = raw;
+  return mergeSpecs(baseRaw, own);
+}
+
+/**
+ * How a model extends its base:
+ *  - metadata (name, version, title, description, intended_use, calibration, units, default_dose, solver): the
+ *    derived model's values replace the base's (name and version must be given: the result is a new model);
+ *  - parameters, random, covariates, compartments, dose, initial, outputs, references, routes: merged by name,
+ *    the derived entry replacing the base's; new names come after the base's (compartment order = CMT numbers:
+ *    the base's CMTs stay the same);
+ *  - correlations: appended;
+ *  - individual and dynamics.ode: the derived statements come after the base's;
+ *  - dynamics.closed_form: inherited unless the derived model gives its own.
+ */
+export function mergeSpecs(base: Raw, derived: Raw): Raw {
+  const out: Raw = { ...base };
+  const mapKeys = ['parameters', 'random', 'covariates', 'compartments', 'dose', 'initial', 'outputs', 'references', 'routes'];
+  for (const [key, value] of Object.entries(derived)) {
+    if (mapKeys.includes(key)) {
+      out[key] = { ...asMap(base[key]), ...asMap(value) };
+    } else if (key === 'correlations') {
+      out[key] = [...asList(base[key]), ...asList(value)];
+    } else if (key === 'individual') {
+      out[key] = joinBlocks(base[key], value);
+    } else if (key === 'dynamics') {
+      const b = asMap(base.dynamics);
+      const d = asMap(value);
+      const merged: Raw = { ...b };
+      if (d.closed_form !== undefined) merged.closed_form = d.closed_form;
+      if (d.ode !== undefined) merged.ode = joinBlocks(b.ode, d.ode);
+      out[key] = merged;
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+function asMap(v: unknown): Raw {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : {};
+}
+
+function asList(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function joinBlocks(a: unknown, b: unknown): string {
+  return [a, b].filter((x): x is string => typeof x === 'string' && x.trim() !== '').join('\n');
+}
+
+function specError(error: ZodError, doc: Document, lines: LineCounter, source: string): ModelError {
   const issue = error.issues[0];
   if (issue === undefined) return new ModelError('invalid model', '', source);
   const path = issue.path.map(String);
@@ -41,6 +128,7 @@ function specError(error: ZodError, doc: ReturnType<typeof parseDocument>, lines
   }
   let detail = issue.message;
   if (issue.code === 'unrecognized_keys') detail = `unknown key(s) ${issue.keys.join(', ')}`;
+  if (issue.code === 'invalid_key') detail = `invalid name: ${issue.issues[0]?.message ?? issue.message}`;
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) detail = 'is required';
   return new ModelError(`${detail}${line !== undefined ? ` (line ${line})` : ''}`, path.join('.'), source);
 }

@@ -83,9 +83,14 @@ const doseControl = z
   })
   .strict();
 
+const depot = z.object({ compartment: name, ka: expression }).strict();
+
 const closedForm = z
   .object({
+    /** One first-order absorption depot; its rate is parameters.KA. */
     depot: name.optional(),
+    /** Several depots (one per route), each with its own absorption rate. */
+    depots: z.array(depot).default([]),
     central: name,
     peripherals: z.array(name).max(2).default([]),
     effect: name.optional(),
@@ -96,7 +101,8 @@ const closedForm = z
      */
     parameters: z.record(z.string(), expression),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.depot === undefined || c.depots.length === 0, { message: 'give depot (one, rate KA) or depots (several), not both' });
 
 const output = z
   .object({
@@ -120,6 +126,8 @@ const solver = z
 export const modelSpecSchema = z
   .object({
     ketasim: z.literal('model/1', { error: "the first key must be `ketasim: model/1` (the model file format version)" }),
+    /** Name of a base model this one builds on (resolved when loading; see load.ts). */
+    extends: z.string().optional(),
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a model name has letters, digits, ".", "_" and "-"'),
     version: z.string().min(1),
     title: z.string().min(1),
@@ -136,6 +144,17 @@ export const modelSpecSchema = z
     covariates: z.record(name, covariate).default({}),
     compartments: z.record(name, compartment.nullable().transform((c) => c ?? {})),
     default_dose: name.optional(),
+    /**
+     * Route names used by regimens (iv, im, sc, oral, sublingual, intranasal…) → the compartment receiving the dose,
+     * or several compartments: a dose by that route becomes one dose record per compartment with the same amount
+     * (how NONMEM data sets code dual absorption); each compartment's `dose` control sets its fraction.
+     */
+    routes: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9_-]*$/, 'route names are lower case'),
+        z.union([name.transform((n) => [n]), z.array(name).min(1)]),
+      )
+      .default({}),
     individual: z.string().default(''),
     dose: z.record(name, doseControl).default({}),
     dynamics: z

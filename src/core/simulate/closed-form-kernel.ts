@@ -48,9 +48,9 @@ function structure(sys: ModalSystem): Array<[number, number]> {
   const e = n - 1;
   const pairs: Array<[number, number]> = [];
   for (let i = 0; i < n; i++) pairs.push([i, i]);
-  if (sys.hasDepot) for (let k = 0; k < m; k++) pairs.push([c + k, 0]);
+  for (let d = 0; d < sys.nDepots; d++) for (let k = 0; k < m; k++) pairs.push([c + k, d]);
   if (sys.hasEffect) for (let k = 0; k < m; k++) pairs.push([e, c + k]);
-  if (sys.hasDepot && sys.hasEffect) pairs.push([e, 0]);
+  if (sys.hasEffect) for (let d = 0; d < sys.nDepots; d++) pairs.push([e, d]);
   return pairs;
 }
 

@@ -8,7 +8,6 @@
  */
 
 import { LinearPropagator, ModalSystem, steadyStateBolus, steadyStateConstantInfusion, steadyStateInfusion } from '../linear/index.js';
-import { RATE_SLOTS } from '../model/compiled.js';
 import type { CompiledModel } from '../model/compiled.js';
 import { createIntegrator } from '../ode/index.js';
 import { closedFormKernel, type ClosedFormKernel, type KernelState } from './closed-form-kernel.js';
@@ -111,14 +110,16 @@ class LinearPart {
   readonly b: Float64Array;
   readonly inputRates: Float64Array;
   hasInput = false;
-  private readonly rateBuffer = float64(RATE_SLOTS);
-  private readonly lastRates = float64(RATE_SLOTS).fill(NaN);
+  private readonly rateBuffer: Float64Array;
+  private readonly lastRates: Float64Array;
   private readonly amounts: Float64Array;
 
   constructor(model: CompiledModel) {
     const cf = model.closedForm;
     if (cf === undefined) throw new Error('model has no closed-form part');
-    this.system = new ModalSystem({ hasDepot: cf.hasDepot, nPeripherals: cf.nPeripherals, hasEffect: cf.hasEffect });
+    this.system = new ModalSystem({ nDepots: cf.nDepots, nPeripherals: cf.nPeripherals, hasEffect: cf.hasEffect });
+    this.rateBuffer = float64(cf.rateSlots);
+    this.lastRates = float64(cf.rateSlots).fill(NaN);
     this.propagator = new LinearPropagator(this.system);
     this.stateIndex = int32From(cf.stateIndex);
     this.linearIndexOf = int32(model.compartments.length).fill(-1);
@@ -139,7 +140,7 @@ class LinearPart {
     const r = this.rateBuffer;
     this.rates(env, r);
     let same = true;
-    for (let i = 0; i < RATE_SLOTS; i++) if (r[i] !== this.lastRates[i]) same = false;
+    for (let i = 0; i < r.length; i++) if (r[i] !== this.lastRates[i]) same = false;
     if (same) return;
     const configured = !Number.isNaN(this.lastRates[0] as number);
     if (configured) this.system.amountsFromModes(this.z, this.amounts);

@@ -317,6 +317,13 @@ export class SubjectSimulator {
     return c;
   }
 
+  /** Dose-control formulas that read DOSE are evaluated for each dose, with the dose's amount. */
+  private doseDependentControl(amt: number): void {
+    if (!this.model.doseControlUsesDose) return;
+    this.env[this.model.env.doseSlot] = amt;
+    this.model.doseControl(this.env, this.dose);
+  }
+
   private bioavailability(c: number): number {
     const f = this.dose[4 * c + DOSE_F] as number;
     if (Number.isNaN(f)) return 1;
@@ -367,6 +374,7 @@ export class SubjectSimulator {
 
   /** Give a dose now (t = nominal time): F, lag and infusion shape from the current parameters. */
   private administer(c: number, amt: number, rateField: number, durField: number, t: number): void {
+    this.doseDependentControl(amt);
     const amount = amt * this.bioavailability(c);
     const lag = this.lag(c);
     const rate = this.infusionShape(c, amount, rateField, durField);
@@ -415,6 +423,7 @@ export class SubjectSimulator {
    */
   private steadyState(mode: 1 | 2, c: number, amt: number, rateField: number, durField: number, ii: number, t: number): void {
     const dyn = this.dynamics;
+    this.doseDependentControl(amt);
     const f = this.bioavailability(c);
     const lag = this.lag(c);
     const current = this.scratchState;
