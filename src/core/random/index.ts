@@ -1,0 +1,2 @@
+export { SubjectRandom, philox4x32, normalQuantile } from './philox.js';
+export { sampleEtas, STREAMS } from './population.js';
