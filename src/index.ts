@@ -6,3 +6,4 @@
  */
 export * from './browser.js';
 export { listLibrary, loadModelByName, resolveModel, libraryRoot, type LibraryEntry } from './node/library.js';
+export * from './report/index.js';
