@@ -10,6 +10,8 @@
  * - Abstract: absolute F 54 % (56 mg) and 51 % (84 mg) from intranasal vs IV (28 mg over 40 min) AUC0-inf; 18.6 %
  *   of the swallowed dose reaching the circulation (oral solution vs IV); CL 114 L/h (the model's Qh E is 109 L/h).
  * - Label: Tmax 20-40 min after the last spray; terminal half-life 7-12 h.
+ * - Dosing: route `intranasal` = NASAL + SWALLOWED (one record each, same AMT; SWALLOWED with RATE -2), and the
+ *   number of 28-mg devices read from the dose, N = max(1, AMT / 28), in FRn_eff = FRn (1 + (N - 1) 0.62) / N.
  *
  * The doses come from a NONMEM-style data set (test/fixtures/models/esketamine-perezruixo-doses.csv); every test
  * name prints the value the model gives.
@@ -81,7 +83,7 @@ function exposures(data: Dataset, options: Parameters<typeof simulate>[2] = {}):
 }
 
 const byId = exposures(doses);
-const [in28, in56, in84, in84PerDevice, in56Spaced, iv28, oral84] = byId as [Exposure, Exposure, Exposure, Exposure, Exposure, Exposure, Exposure];
+const [in28, in56, in84, in84PerDevice, in56Spaced, iv28, oral84, in70, in14, in112] = byId as [Exposure, Exposure, Exposure, Exposure, Exposure, Exposure, Exposure, Exposure, Exposure, Exposure];
 const f2 = (x: number): string => x.toFixed(2);
 const f1 = (x: number): string => x.toFixed(1);
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
@@ -137,7 +139,7 @@ describe('esketamine-in-perezruixo: abstract and label values', () => {
     expect(rel(cl, 151 * ((101 * 3.88) / (151 + 101 * 3.88)))).toBeLessThan(1e-4);
   });
   const [tLo, tHi] = published.label.tmax_min_after_last_spray;
-  it(`Tmax ${f1(in28.tmaxMin)} / ${f1(in56.tmaxMin)} / ${f1(in84.tmaxMin)} min (28 / 56 / 84 mg) and ${f1(in56Spaced.tmaxMin - 5)} min after the last of two devices 5 min apart: label ${tLo}-${tHi} min`, () => {
+  it(`Tmax ${f1(in28.tmaxMin)} / ${f1(in56.tmaxMin)} / ${f1(in84.tmaxMin)} min (28 / 56 / 84 mg) and ${f1(in56Spaced.tmaxMin - 5)} min after the last of two devices 5 min apart (written per device): label ${tLo}-${tHi} min`, () => {
     for (const tmax of [in28.tmaxMin, in56.tmaxMin, in84.tmaxMin, in56Spaced.tmaxMin - 5]) {
       expect(tmax).toBeGreaterThanOrEqual(tLo);
       expect(tmax).toBeLessThanOrEqual(tHi);
@@ -151,27 +153,86 @@ describe('esketamine-in-perezruixo: abstract and label values', () => {
 });
 
 describe('esketamine-in-perezruixo: dosing and covariates', () => {
-  it('84 mg as one record pair per device = one record pair per session', () => {
-    expect(rel(in84PerDevice.cmax, in84.cmax)).toBeLessThan(1e-7);
-    expect(rel(in84PerDevice.aucInf, in84.aucInf)).toBeLessThan(1e-7);
-    expect(rel(in84PerDevice.norAuc24, in84.norAuc24)).toBeLessThan(1e-7);
+  /** Published effective nasal fraction for N devices (nlmixr2lib vignette formula on Table 3 values), N >= 1. */
+  const frnEff = (n: number): number => (0.54 * (1 + (n - 1) * 0.62)) / n;
+  /** Hepatic extraction E = Vh (kel + kmet) / (Qh + Vh (kel + kmet)) from Table 3. */
+  const e = (101 * 3.88) / (151 + 101 * 3.88);
+  const fIn = (n: number): number => frnEff(n) + (1 - frnEff(n)) * 0.64 * (1 - e);
+
+  it('routes: intranasal = NASAL + SWALLOWED (CMT 1, 2), oral = ORAL (CMT 3), iv = CENTRAL (CMT 4); SWALLOWED and ORAL take their duration from the model (RATE -2)', () => {
+    expect(model.routes.get('intranasal')).toEqual([0, 1]);
+    expect(model.routes.get('oral')).toEqual([2]);
+    expect(model.routes.get('iv')).toEqual([3]);
+    expect(model.spec.dose.SWALLOWED?.duration).toBe('DSW');
+    expect(model.spec.dose.ORAL?.duration).toBe('DPO');
+    expect(model.covariateNames).not.toContain('NDEV');
   });
 
-  it('absolute F of each dose = FRn_eff + (1 - FRn_eff) Fgut (1 - E), FRn_eff = 0.54 (1 + (N - 1) 0.62) / N', () => {
-    const e = (101 * 3.88) / (151 + 101 * 3.88);
+  it(`absolute F of each session from its AMT: FRn_eff + (1 - FRn_eff) Fgut (1 - E), N = AMT / 28 (28 / 56 / 84 mg: ${pct(absoluteF(in28, 28))} / ${pct(absoluteF(in56, 56))} / ${pct(absoluteF(in84, 84))})`, () => {
     [in28, in56, in84].forEach((x, i) => {
       const n = i + 1;
-      const frn = (0.54 * (1 + (n - 1) * 0.62)) / n;
-      expect(rel(absoluteF(x, 28 * n), frn + (1 - frn) * 0.64 * (1 - e))).toBeLessThan(1e-4);
+      expect(rel(absoluteF(x, 28 * n), fIn(n))).toBeLessThan(1e-4);
     });
+    // FRn_eff 0.54 / 0.4375 / 0.4032 (vignette, rounded)
+    expect(Math.abs(frnEff(2) - 0.4375)).toBeLessThan(2e-4);
+    expect(Math.abs(frnEff(3) - 0.4032)).toBeLessThan(2e-4);
+  });
+
+  it(`one record pair with AMT 56 is the published 56 mg session (Table 4: Cmax 72.5 ng/mL, AUC0-24 254.7 ng·h/mL; model ${f2(in56.cmax)}, ${f1(in56.auc24)})`, () => {
+    expect(rel(in56.cmax, 72.5)).toBeLessThan(0.05);
+    expect(rel(in56.auc24, 254.7)).toBeLessThan(0.05);
+  });
+
+  it(`70 mg (N = 2.5, not an integer): F ${pct(absoluteF(in70, 70))} = the formula at N = 2.5, between 56 and 84 mg`, () => {
+    expect(rel(absoluteF(in70, 70), fIn(2.5))).toBeLessThan(1e-4);
+    expect(absoluteF(in70, 70)).toBeLessThan(absoluteF(in56, 56));
+    expect(absoluteF(in70, 70)).toBeGreaterThan(absoluteF(in84, 84));
+  });
+
+  it(`14 mg (one spray, N = 0.5 < 1): bounded to one device, F ${pct(absoluteF(in14, 14))} = that of 28 mg, exposure half of 28 mg`, () => {
+    expect(rel(absoluteF(in14, 14), fIn(1))).toBeLessThan(1e-4);
+    expect(rel(in14.aucInf, in28.aucInf / 2)).toBeLessThan(1e-6);
+    expect(rel(in14.cmax, in28.cmax / 2)).toBeLessThan(1e-6);
+  });
+
+  it(`112 mg (N = 4, top of the study's dose range, beyond the 28-84 mg checks): F ${pct(absoluteF(in112, 112))} = the formula at N = 4`, () => {
+    expect(rel(absoluteF(in112, 112), fIn(4))).toBeLessThan(1e-4);
+  });
+
+  it('small doses stay finite and F <= 1 (N is at least 1); AMT 0 is refused by the data-set reader, not simulated', () => {
+    const rows = [1e-3, 5].flatMap((amt, i) => [
+      { ID: i + 1, TIME: 0, EVID: 1, AMT: amt, CMT: 1, RATE: 0 },
+      { ID: i + 1, TIME: 0, EVID: 1, AMT: amt, CMT: 2, RATE: -2 },
+    ]);
+    const [tiny, five] = exposures(datasetFromRows(rows, 'small')) as [Exposure, Exposure];
+    expect(rel(absoluteF(tiny, 1e-3), fIn(1))).toBeLessThan(1e-4);
+    // 5 mg: F of one device (< 1), not the unbounded formula's 0.54 (0.38 / 0.179 + 0.62) > 1
+    expect(rel(absoluteF(five, 5), fIn(1))).toBeLessThan(1e-4);
+    expect(() => datasetFromRows([{ ID: 1, TIME: 0, EVID: 1, AMT: 0, CMT: 1 }], 'zero')).toThrow(/zero amount/);
+  });
+
+  it(`84 mg written as three one-device record pairs = three one-device sessions (3 x 28 mg), AUC ${(in84PerDevice.aucInf / in84.aucInf).toFixed(3)} x the 84 mg session (F(28) / F(84))`, () => {
+    expect(rel(in84PerDevice.cmax, 3 * in28.cmax)).toBeLessThan(1e-6);
+    expect(rel(in84PerDevice.aucInf, 3 * in28.aucInf)).toBeLessThan(1e-6);
+    expect(rel(in84PerDevice.aucInf / in84.aucInf, fIn(1) / fIn(3))).toBeLessThan(1e-4);
   });
 
   it('without the SWALLOWED record an intranasal dose loses the swallowed part (the data set needs both records)', () => {
-    const nasalOnly = datasetFromRows([{ ID: 1, TIME: 0, EVID: 1, AMT: 28, CMT: 1, NDEV: 1 }], 'nasal-only');
+    const nasalOnly = datasetFromRows([{ ID: 1, TIME: 0, EVID: 1, AMT: 28, CMT: 1 }], 'nasal-only');
     const [x] = exposures(nasalOnly) as [Exposure];
     // Only FRn = 0.54 of the 0.622 bioavailable fraction arrives.
     expect(rel(absoluteF(x, 28), 0.54)).toBeLessThan(1e-4);
     expect(x.auc24).toBeLessThan(0.9 * in28.auc24);
+  });
+
+  it('the SWALLOWED record needs RATE -2: as a bolus (RATE 0) the same amount is absorbed, but without the zero-order input over Dsw', () => {
+    const rows = [
+      { ID: 1, TIME: 0, EVID: 1, AMT: 28, CMT: 1, RATE: 0 },
+      { ID: 1, TIME: 0, EVID: 1, AMT: 28, CMT: 2, RATE: 0 },
+    ];
+    const [bolus] = exposures(datasetFromRows(rows, 'swallowed-bolus')) as [Exposure];
+    expect(rel(bolus.aucInf, in28.aucInf)).toBeLessThan(1e-4);
+    expect(rel(bolus.norCmax, in28.norCmax)).toBeGreaterThan(1e-3);
   });
 
   it('age 75: Qh = 151 - 2.19 x 15 L/h, so IV CL = Qh E = 90.8 L/h', () => {
