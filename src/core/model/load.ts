@@ -127,7 +127,11 @@ function specError(error: ZodError, doc: Document, lines: LineCounter, source: s
     if (isNode(node) && node.range !== undefined && node.range !== null) line = lines.linePos(node.range[0]).line;
   }
   let detail = issue.message;
-  if (issue.code === 'unrecognized_keys') detail = `unknown key(s) ${issue.keys.join(', ')}`;
+  if (issue.code === 'unrecognized_keys') {
+    detail = `unknown key(s) ${issue.keys.join(', ')}`;
+    // `{ value: max(0, X), unit: … }` splits at the comma: YAML reads "X)" as a key.
+    if (issue.keys.some((k) => /[()*/+^]/.test(k))) detail += ' (a formula with a comma inside { } must be quoted: value: "max(0, X)")';
+  }
   if (issue.code === 'invalid_key') detail = `invalid name: ${issue.issues[0]?.message ?? issue.message}`;
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) detail = 'is required';
   return new ModelError(`${detail}${line !== undefined ? ` (line ${line})` : ''}`, path.join('.'), source);
