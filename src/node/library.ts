@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelError } from '../core/errors.js';
-import { loadModel, parseModelSpec, type CompiledModelWithRandom, type ModelResolver, type ModelSpec } from '../core/model/index.js';
+import { FRAGMENT_FORMAT, loadModel, parseModelSpec, type CompiledModelWithRandom, type ModelResolver, type ModelSpec } from '../core/model/index.js';
 import { readText } from './files.js';
 
 /** The package root (the folder with package.json), from this file's location in dist/node or src/node. */
@@ -35,42 +35,55 @@ function yamlFiles(dir: string): string[] {
     });
 }
 
-let cache: LibraryEntry[] | undefined;
-let resolver: ModelResolver = () => undefined;
-
-/** Finds library models by name, for `extends` (also from model files outside the library). */
-export function libraryResolver(): ModelResolver {
-  listLibrary();
-  return resolver;
+interface LibraryFile {
+  readonly file: string;
+  readonly path: string;
+  readonly text: string;
+  readonly name: string;
+  readonly fragment: boolean;
 }
 
-export function listLibrary(): LibraryEntry[] {
-  if (cache !== undefined) return cache;
-  // Names first (a model may extend another, found by name), then full specs with their bases merged.
-  const files = yamlFiles(libraryRoot).map((path) => {
+let scanned: Map<string, LibraryFile> | undefined;
+let cache: LibraryEntry[] | undefined;
+
+/** Every library file by name (models and fragments), from a quick scan of the `name:` lines: no parsing. */
+function scanLibrary(): Map<string, LibraryFile> {
+  if (scanned !== undefined) return scanned;
+  const byName = new Map<string, LibraryFile>();
+  for (const path of yamlFiles(libraryRoot)) {
     const file = relative(libraryRoot, path);
     const text = readText(path, 'model file');
     const name = /^name:\s*(\S+)\s*$/m.exec(text)?.[1];
     if (name === undefined) throw new ModelError('no `name:` line', 'name', `models/${file}`);
-    return { file, path, text, name };
-  });
-  const byName = new Map(files.map((f) => [f.name, f]));
-  resolver = (name) => {
+    const prior = byName.get(name);
+    if (prior !== undefined) throw new ModelError(`model name ${name} is used by both ${prior.file} and ${file}`, 'name', 'models/');
+    byName.set(name, { file, path, text, name, fragment: new RegExp(`^ketasim:\\s*${FRAGMENT_FORMAT}\\s*$`, 'm').test(text) });
+  }
+  scanned = byName;
+  return byName;
+}
+
+/** Finds library models and fragments by name, for `extends` (also from model files outside the library). */
+export function libraryResolver(): ModelResolver {
+  const byName = scanLibrary();
+  return (name) => {
     const f = byName.get(name);
     return f === undefined ? undefined : { text: f.text, source: `models/${f.file}` };
   };
-  const entries = files.map(({ file, path, text }) => {
-    const spec = parseModelSpec(text, `models/${file}`, resolver);
-    return { name: spec.name, title: spec.title, version: spec.version, file, path, spec };
-  });
-  const seen = new Map<string, string>();
-  for (const e of entries) {
-    const prior = seen.get(e.name);
-    if (prior !== undefined) throw new ModelError(`model name ${e.name} is used by both ${prior} and ${e.file}`, 'name', 'models/');
-    seen.set(e.name, e.file);
-  }
-  cache = entries;
-  return entries;
+}
+
+/** All library models (not fragments), parsed with their bases merged. */
+export function listLibrary(): LibraryEntry[] {
+  if (cache !== undefined) return cache;
+  const resolver = libraryResolver();
+  cache = [...scanLibrary().values()]
+    .filter((f) => !f.fragment)
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map(({ file, path, text }) => {
+      const spec = parseModelSpec(text, `models/${file}`, resolver);
+      return { name: spec.name, title: spec.title, version: spec.version, file, path, spec };
+    });
+  return cache;
 }
 
 /** Resolve `--model`: an existing file path, else a built-in model name. */
@@ -79,10 +92,11 @@ export function resolveModel(nameOrPath: string): { path: string; label: string 
     if (!existsSync(nameOrPath)) throw new ModelError(`no such model file`, '', nameOrPath);
     return { path: nameOrPath, label: nameOrPath };
   }
-  const entry = listLibrary().find((e) => e.name === nameOrPath);
-  if (entry === undefined) {
-    const names = listLibrary().map((e) => e.name);
-    throw new ModelError(`no built-in model called ${nameOrPath}; built-in models: ${names.join(', ')} (or give a path to a .yaml model file)`);
+  const entry = scanLibrary().get(nameOrPath);
+  if (entry === undefined || entry.fragment) {
+    const names = [...scanLibrary().values()].filter((f) => !f.fragment).map((f) => f.name).sort();
+    const what = entry?.fragment === true ? `${nameOrPath} is a model fragment, not a model` : `no built-in model called ${nameOrPath}`;
+    throw new ModelError(`${what}; built-in models: ${names.join(', ')} (or give a path to a .yaml model file)`);
   }
   return { path: entry.path, label: `models/${entry.file}` };
 }

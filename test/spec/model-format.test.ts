@@ -160,4 +160,50 @@ individual: |
     const broken: ModelResolver = (name) => (name === 'base' ? { text: base.replace('unit: L/h', 'unit: 5') .replace('value: 5,', 'value: five,'), source: 'base.yaml' } : undefined);
     expect(() => parseModelSpec(derived, 'derived.yaml', broken)).toThrow(/base\.yaml/);
   });
+
+  describe('fragments', () => {
+    const fragment = `
+ketasim: fragment/1
+name: emax-pd
+title: Emax on a concentration the model defines
+parameters:
+  EMAX: { value: 2, unit: "1" }
+  EC50: { value: 1, unit: mg/L }
+outputs:
+  EFF: { value: EMAX * CONC / (EC50 + CONC), unit: "1" }
+`;
+    const glue = `
+ketasim: model/1
+name: with-pd
+version: 1.0.0
+title: test model
+extends: [base, emax-pd]
+outputs:
+  CONC: { value: CENTRAL / V, unit: mg/L }
+`;
+    const lib: Record<string, string> = { base, 'emax-pd': fragment };
+    const resolveLib: ModelResolver = (name) => (lib[name] !== undefined ? { text: lib[name], source: `${name}.yaml` } : undefined);
+
+    it('adds a fragment after the model, so it can read what the model defines', () => {
+      const spec = parseModelSpec(glue, 'with-pd.yaml', resolveLib);
+      expect(Object.keys(spec.outputs)).toEqual(['CP', 'CONC', 'EFF']);
+      expect(spec.name).toBe('with-pd');
+      const model = loadModel(glue, 'with-pd.yaml', resolveLib);
+      const data = datasetFromRows([
+        { ID: 1, TIME: 0, EVID: 1, AMT: 100, CMT: 1 },
+        { ID: 1, TIME: 2, EVID: 0, AMT: 0, CMT: 0 },
+      ]);
+      const result = simulate(model, data);
+      const c = 2 * Math.exp(-0.2);
+      expect(result.values[result.outputNames.indexOf('EFF')]![1]).toBeCloseTo((2 * c) / (1 + c), 12);
+    });
+
+    it('refuses a fragment that replaces a name, comes first, or is loaded alone', () => {
+      const clash: ModelResolver = (name) => (name === 'emax-pd' ? { text: fragment.replace('EC50: { value: 1', 'CL: { value: 1'), source: 'emax-pd.yaml' } : resolveLib(name));
+      expect(() => parseModelSpec(glue, 'with-pd.yaml', clash)).toThrow(/parameters\.CL is already defined/);
+      expect(() => parseModelSpec(glue.replace('[base, emax-pd]', '[emax-pd, base]'), 'x.yaml', resolveLib)).toThrow(/fragment cannot come first/);
+      expect(() => parseModelSpec(glue.replace('[base, emax-pd]', '[base, base]'), 'x.yaml', resolveLib)).toThrow(/only the first entry can be a model/);
+      expect(() => parseModelSpec(fragment, 'emax-pd.yaml')).toThrow(/model fragment/);
+    });
+  });
 });

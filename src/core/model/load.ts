@@ -41,6 +41,9 @@ function parseYaml(text: string, source: string): ParsedFile {
 /** Parse and validate a model file's text (no compilation). `resolve` finds base models named by `extends`. */
 export function parseModelSpec(text: string, source = 'model', resolve?: ModelResolver): ModelSpec {
   const file = parseYaml(text, source);
+  if (file.raw.ketasim === FRAGMENT_FORMAT) {
+    throw new ModelError(`this file is a model fragment (ketasim: ${FRAGMENT_FORMAT}): use it from a model with extends: [<model>, ${String(file.raw.name ?? 'fragment')}]`, 'ketasim', source);
+  }
   const raw = withBase(file.raw, source, resolve, [source]);
   const parsed = modelSpecSchema.safeParse(raw);
   if (!parsed.success) throw specError(parsed.error, file.doc, file.lines, source);
@@ -52,21 +55,58 @@ export function loadModel(text: string, source = 'model', resolve?: ModelResolve
   return compileModel(parseModelSpec(text, source, resolve), source);
 }
 
-/** The raw spec with its `extends` chain merged in (the base first validated on its own, so its errors name its file). */
+/** `ketasim:` value of a model fragment: blocks meant to be merged into models (`extends`), not a model by itself. */
+export const FRAGMENT_FORMAT = 'fragment/1';
+
+/** Blocks merged by name. */
+const MAP_KEYS = ['parameters', 'random', 'covariates', 'compartments', 'dose', 'initial', 'outputs', 'references', 'routes'];
+
+/** Keys of a fragment that describe the fragment itself and are not merged into the model that uses it. */
+const FRAGMENT_OWN_KEYS = ['ketasim', 'name', 'version', 'title', 'description', 'intended_use', 'calibration'];
+
+/**
+ * The raw spec with its `extends` list merged in. `extends: [pk-model, pd-fragment]`: the first entry is a model,
+ * validated on its own (so its errors name its file), which the file's own blocks extend; the fragments
+ * (`ketasim: fragment/1`) are added last, so that the file can define what they read (e.g. a receptor occupancy
+ * computed from its own PK) and they can only add names, never replace them.
+ */
 function withBase(raw: Raw, source: string, resolve: ModelResolver | undefined, chain: string[]): Raw {
-  const baseName = raw.extends;
-  if (baseName === undefined) return raw;
-  if (typeof baseName !== 'string') throw new ModelError('extends: expected the name of a model', 'extends', source);
-  if (resolve === undefined) throw new ModelError(`extends ${baseName}: no model library to find it in (load the model through the library)`, 'extends', source);
-  const base = resolve(baseName);
-  if (base === undefined) throw new ModelError(`extends ${baseName}: no such model in the library`, 'extends', source);
-  if (chain.includes(base.source)) throw new ModelError(`extends ${baseName}: circular (${[...chain, base.source].join(' → ')})`, 'extends', source);
-  const baseFile = parseYaml(base.text, base.source);
-  const baseRaw = withBase(baseFile.raw, base.source, resolve, [...chain, base.source]);
+  const ext = raw.extends;
+  if (ext === undefined) return raw;
+  const names = typeof ext === 'string' ? [ext] : Array.isArray(ext) && ext.length > 0 && ext.every((e) => typeof e === 'string') ? (ext as string[]) : undefined;
+  if (names === undefined) throw new ModelError('extends: expected a model name or a list of names', 'extends', source);
+  const find = (baseName: string): { file: ParsedFile; source: string } => {
+    if (resolve === undefined) throw new ModelError(`extends ${baseName}: no model library to find it in (load the model through the library)`, 'extends', source);
+    const base = resolve(baseName);
+    if (base === undefined) throw new ModelError(`extends ${baseName}: no such model in the library`, 'extends', source);
+    if (chain.includes(base.source)) throw new ModelError(`extends ${baseName}: circular (${[...chain, base.source].join(' → ')})`, 'extends', source);
+    return { file: parseYaml(base.text, base.source), source: base.source };
+  };
+  const [first, ...rest] = names as [string, ...string[]];
+  const base = find(first);
+  if (base.file.raw.ketasim === FRAGMENT_FORMAT) throw new ModelError(`extends ${first}: a fragment cannot come first (extend a model, then add fragments)`, 'extends', source);
+  const baseRaw = withBase(base.file.raw, base.source, resolve, [...chain, base.source]);
   const check = modelSpecSchema.safeParse(baseRaw);
-  if (!check.success) throw specError(check.error, baseFile.doc, baseFile.lines, base.source);
+  if (!check.success) throw specError(check.error, base.file.doc, base.file.lines, base.source);
   const { extends: _ignored, ...own } = raw;
-  return mergeSpecs(baseRaw, own);
+  let merged = mergeSpecs(baseRaw, own);
+  for (const name of rest) {
+    const fragment = find(name);
+    if (fragment.file.raw.ketasim !== FRAGMENT_FORMAT) {
+      throw new ModelError(`extends ${name}: only the first entry can be a model; later entries are fragments (ketasim: ${FRAGMENT_FORMAT})`, 'extends', source);
+    }
+    if (fragment.file.raw.extends !== undefined) throw new ModelError('a fragment cannot extend other models', 'extends', fragment.source);
+    const blocks = Object.fromEntries(Object.entries(fragment.file.raw).filter(([k]) => !FRAGMENT_OWN_KEYS.includes(k)));
+    for (const key of MAP_KEYS) {
+      for (const [entry, value] of Object.entries(asMap(blocks[key]))) {
+        const existing = asMap(merged[key])[entry];
+        if (existing === undefined || (key === 'references' && existing === value)) continue;
+        throw new ModelError(`${key}.${entry} is already defined by the model it is added to`, `${key}.${entry}`, fragment.source);
+      }
+    }
+    merged = mergeSpecs(merged, blocks);
+  }
+  return merged;
 }
 
 /**
@@ -82,9 +122,8 @@ function withBase(raw: Raw, source: string, resolve: ModelResolver | undefined, 
  */
 export function mergeSpecs(base: Raw, derived: Raw): Raw {
   const out: Raw = { ...base };
-  const mapKeys = ['parameters', 'random', 'covariates', 'compartments', 'dose', 'initial', 'outputs', 'references', 'routes'];
   for (const [key, value] of Object.entries(derived)) {
-    if (mapKeys.includes(key)) {
+    if (MAP_KEYS.includes(key)) {
       out[key] = { ...asMap(base[key]), ...asMap(value) };
     } else if (key === 'correlations') {
       out[key] = [...asList(base[key]), ...asList(value)];

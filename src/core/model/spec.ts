@@ -127,7 +127,7 @@ export const modelSpecSchema = z
   .object({
     ketasim: z.literal('model/1', { error: "the first key must be `ketasim: model/1` (the model file format version)" }),
     /** Name of a base model this one builds on (resolved when loading; see load.ts). */
-    extends: z.string().optional(),
+    extends: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a model name has letters, digits, ".", "_" and "-"'),
     version: z.string().min(1),
     title: z.string().min(1),
