@@ -40,20 +40,31 @@ export function describeSpec(spec: ModelSpec): string {
   out.push(`${spec.name} ${spec.version}: ${spec.title}`);
   if (spec.description !== undefined) out.push('', spec.description.trim());
   if (spec.intended_use !== undefined) out.push('', `Intended use: ${spec.intended_use.trim()}`);
+  if (spec.extends !== undefined) out.push('', `Builds on: ${[spec.extends].flat().join(' + ')} (merged below)`);
   out.push('', `Units: time ${spec.units.time}, amount ${spec.units.amount}, volume ${spec.units.volume}`);
   const rows = Object.entries(spec.parameters).map(([n, p]) => [n, String(p.value), p.unit, p.evidence ?? '', p.source ?? '', [p.description, p.note].filter(Boolean).join('; ')]);
   if (rows.length > 0) out.push('', 'Parameters', ...table(['name', 'value', 'unit', 'evidence', 'source', 'description / note'], rows));
   const random = Object.entries(spec.random).map(([n, r]) => [
     n,
     r.variance !== undefined ? `variance ${r.variance}` : r.sd !== undefined ? `sd ${r.sd}` : `cv ${r.cv}`,
+    r.evidence ?? '',
     r.source ?? '',
-    r.description ?? '',
+    [r.description, r.note].filter(Boolean).join('; '),
   ]);
-  if (random.length > 0) out.push('', 'Between-subject variability', ...table(['effect', 'size', 'source', 'description'], random));
+  if (random.length > 0) out.push('', 'Between-subject variability', ...table(['effect', 'size', 'evidence', 'source', 'description / note'], random));
   if (spec.correlations.length > 0) out.push('', `Correlations: ${spec.correlations.map(([a, b, r]) => `${a}~${b} ${r}`).join(', ')}`);
   const cov = Object.entries(spec.covariates).map(([n, c]) => [n, c.unit, c.default === undefined ? 'required' : String(c.default), c.description ?? '']);
   if (cov.length > 0) out.push('', 'Covariates', ...table(['name', 'unit', 'default', 'description'], cov));
   out.push('', 'Compartments (CMT)', ...Object.entries(spec.compartments).map(([n, c], i) => `  ${i + 1} ${n}${c.description !== undefined ? `: ${c.description}` : ''}`));
+  const routes = Object.entries(spec.routes);
+  if (routes.length > 0) out.push('', 'Routes (a dose by a route goes into these compartments, one record each)', ...routes.map(([r, c]) => `  ${r}: ${c.join(', ')}`));
+  const dose = Object.entries(spec.dose).map(([cmt, d]) =>
+    `  ${cmt}: ${Object.entries(d)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k} = ${String(v)}`)
+      .join('; ')}`,
+  );
+  if (dose.length > 0) out.push('', 'Dose control', ...dose);
   if (spec.individual.trim() !== '') out.push('', 'Individual parameters', ...spec.individual.trim().split('\n').map((l) => `  ${l}`));
   const dyn = spec.dynamics;
   if (dyn.closed_form !== undefined) out.push('', `Dynamics: closed form (${Object.entries(dyn.closed_form.parameters).map(([k, v]) => `${k} = ${v}`).join(', ')})`);

@@ -106,7 +106,8 @@ function withBase(raw: Raw, source: string, resolve: ModelResolver | undefined, 
     }
     merged = mergeSpecs(merged, blocks);
   }
-  return merged;
+  // Kept for readers (describe): the merged model says what it was built from.
+  return { ...merged, extends: ext };
 }
 
 /**
