@@ -7,3 +7,10 @@
 export * from './browser.js';
 export { listLibrary, loadModelByName, resolveModel, libraryRoot, type LibraryEntry } from './node/library.js';
 export * from './report/index.js';
+export { evaluateSafety, triggered, unavailable, type Readout, type ReadoutStatus, type SafetyReport } from './clinical/safety.js';
+export { parseSafetyRules, safetyRulesSchema, type SafetyRule, type SafetyRules } from './clinical/rules.js';
+export { patientSeries, episodes, exceedance, peakIn, type Episode, type Exceedance, type PatientSeries } from './clinical/series.js';
+export { regimenReport, type RegimenReportInput } from './clinical/report.js';
+export { defaultSafetyRulesPath, loadSafetyRules } from './node/safety-rules.js';
+export { buildRegimen, parseRegimen, regimenSchema, type GivenDose, type PatientRegimen, type Regimen, type RegimenInput } from './regimen/regimen.js';
+export * from './validation/index.js';

@@ -8,6 +8,8 @@ import { KetasimError } from '../core/errors.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerModels } from './commands/models.js';
 import { registerDemo } from './commands/demo.js';
+import { registerValidate } from './commands/validate.js';
+import { registerRegimen } from './commands/regimen.js';
 import { packageVersion } from './version.js';
 
 export const DISCLAIMER =
@@ -23,8 +25,10 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerSimulate(program);
+  registerRegimen(program);
   registerModels(program);
   registerDemo(program);
+  registerValidate(program);
   return program;
 }
 
