@@ -201,6 +201,18 @@ export class Validator {
         details: { numerator: num.value, denominator: den.value },
       };
     }
+    if (target.metric.type === 'effect_size') {
+      const [treated, control] = parts.map((p) => this.evaluateSimple(model, p.scenario, p.metric, false)) as [Evaluated, Evaluated];
+      const sdT = Number(treated.details?.sd);
+      const sdC = Number(control.details?.sd);
+      const pooled = Math.sqrt((sdT * sdT + sdC * sdC) / 2);
+      if (!(pooled > 0)) throw new TargetError('the changes have no spread (SD 0): an effect size needs a population with variability');
+      return {
+        value: (treated.value - control.value) / pooled,
+        unit: 'SD',
+        details: { treatment_mean_change: treated.value, control_mean_change: control.value, pooled_sd: pooled },
+      };
+    }
     const [only] = parts as [{ scenario: ResolvedScenario; metric: SimpleMetric }];
     return this.evaluateSimple(model, only.scenario, only.metric, options.curves === true);
   }
@@ -242,6 +254,14 @@ function scenarioKey(model: CompiledModelWithRandom, scenario: ResolvedScenario)
 export function targetParts(file: ValidationFile, target: Target): { scenario: ResolvedScenario; metric: SimpleMetric }[] {
   const path = `target ${target.id}`;
   const metric = target.metric;
+  if (metric.type === 'effect_size') {
+    const change: SimpleMetric = { type: 'mean_change', output: metric.output, at_h: metric.at_h, ...(metric.baseline_h !== undefined ? { baseline_h: metric.baseline_h } : {}) };
+    return (['treatment', 'control'] as const).map((arm) => {
+      const p = metric[arm];
+      const raw = p.scenario === undefined ? target.scenario : mergeScenario(target.scenario, p.scenario);
+      return { scenario: resolveScenario(raw, file.source, `${path}.metric.${arm}.scenario`), metric: change };
+    });
+  }
   if (metric.type !== 'ratio') return [{ scenario: resolveScenario(target.scenario, file.source, `${path}.scenario`), metric }];
   return (['numerator', 'denominator'] as const).map((side) => {
     const p = metric[side];
@@ -549,6 +569,8 @@ function conditionText(c: Condition): string {
 export function metricText(m: Metric): string {
   const agg = (x: { aggregate?: string }): string => (x.aggregate !== undefined && x.aggregate !== 'mean_curve' ? ` (${x.aggregate.replace('_', ' ')} of subjects)` : '');
   switch (m.type) {
+    case 'effect_size':
+      return `effect size (d) of the mean change of ${m.output} ${round(m.baseline_h ?? 0)}→${round(m.at_h)} h: [${scenarioText(m.treatment.scenario ?? {})}] vs [${scenarioText(m.control.scenario ?? {})}]`;
     case 'ratio': {
       const side = (p: { metric: SimpleMetric; scenario?: unknown }): string => `${metricText(p.metric)}${p.scenario !== undefined ? ` [${scenarioText(p.scenario)}]` : ''}`;
       return `${side(m.numerator)} / ${side(m.denominator)}`;

@@ -101,17 +101,27 @@ const ratioPartSchema = z.object({ metric: simpleMetricSchema, scenario: scenari
 const ratioSchema = z.object({ type: z.literal('ratio'), numerator: ratioPartSchema, denominator: ratioPartSchema }).strict();
 export type RatioMetric = z.infer<typeof ratioSchema>;
 
+/**
+ * Two arms of a trial, each a scenario override merged over the target's: the standardised difference of their
+ * mean changes (Cohen's d with the pooled SD of the subjects' changes; trials report it as d or Hedges' g).
+ */
+const armSchema = z.object({ scenario: scenarioSchema.optional() }).strict();
+const effectSizeSchema = z
+  .object({ type: z.literal('effect_size'), output, at_h: nonNegative, baseline_h: nonNegative.optional(), treatment: armSchema, control: armSchema })
+  .strict();
+export type EffectSizeMetric = z.infer<typeof effectSizeSchema>;
+
 export const METRIC_TYPES = [
   'cmax', 'tmax', 'auc', 'value', 'change', 'percent_change', 'clearance',
-  'mean_change', 'response_rate', 'remission_rate', 'fraction_above', 'median_time_to', 'ratio',
+  'mean_change', 'response_rate', 'remission_rate', 'fraction_above', 'median_time_to', 'ratio', 'effect_size',
 ] as const;
 
 /** Metric types are checked first (clear error for an unknown type), then the metric's own fields. */
 const metricSchema = z
   .object({ type: z.enum(METRIC_TYPES) })
   .loose()
-  .pipe(z.discriminatedUnion('type', [...simpleMetrics, ratioSchema]));
-export type Metric = SimpleMetric | RatioMetric;
+  .pipe(z.discriminatedUnion('type', [...simpleMetrics, ratioSchema, effectSizeSchema]));
+export type Metric = SimpleMetric | RatioMetric | EffectSizeMetric;
 
 export const publishedSchema = z
   .object({
@@ -216,6 +226,13 @@ export function parseValidationFile(text: string, source = 'validation'): Valida
         const override = t.metric[side].scenario;
         if (override !== undefined) resolveScenario(mergeScenario(t.scenario, override), source, `${path}.metric.${side}.scenario`);
       }
+    }
+    if (t.metric.type === 'effect_size') {
+      for (const arm of ['treatment', 'control'] as const) {
+        const override = t.metric[arm].scenario;
+        if (override !== undefined) resolveScenario(mergeScenario(t.scenario, override), source, `${path}.metric.${arm}.scenario`);
+      }
+      if (t.scenario.population === undefined) throw new ValidationError('effect_size needs a population scenario', source, `${path}.scenario.population`);
     }
   });
   return { source, model: file.model, description: file.description, references: file.references, targets: file.targets as Target[] };

@@ -83,6 +83,19 @@ describe('population metrics on the fixture: engine = closed form per subject', 
     expect(r.details.sd as number).toBeCloseTo(sd, 6);
   });
 
+  it('effect size: (mean change − mean change at EMAX 0.4) / pooled SD, per subject from the closed form', () => {
+    const stats = (emaxScale: number): { mean: number; sd: number } => {
+      const changes = subjects.map((s) => score({ ...s, emax: s.emax * emaxScale }, 25) - score(s, 0));
+      const mean = changes.reduce((a, b) => a + b, 0) / changes.length;
+      return { mean, sd: Math.sqrt(changes.reduce((a, b) => a + (b - mean) ** 2, 0) / (changes.length - 1)) };
+    };
+    const t = stats(1);
+    const c = stats(0.5);
+    const r = result('fixture-effect-size-24h');
+    expect(r.predicted).toBeCloseTo((t.mean - c.mean) / Math.sqrt((t.sd ** 2 + c.sd ** 2) / 2), 6);
+    expect(r.details.control_mean_change as number).toBeCloseTo(c.mean, 6);
+  });
+
   it('median time to relapse among responders: τ_i = ln(EMAX_i S(269) / ln 2) / KOFF (to grid interpolation)', () => {
     const taus = subjects
       .filter((s) => s.emax * signal(269) >= Math.LN2)
