@@ -6,8 +6,9 @@
  * model does not have are skipped. Pure (no I/O): returns the HTML text.
  */
 
-import { htmlReport, lineChart, renderSvg, type Figure, type ReferenceLine, type Section, type Series, type ShadedBand, type Table } from '../report/index.js';
+import { bandChart, htmlReport, lineChart, renderSvg, type BandGroup, type ChartSpec, type Figure, type ReferenceLine, type Section, type Series, type ShadedBand, type Table } from '../report/index.js';
 import { formatClock, formatDuration, formatValue, unitSuffix } from './format.js';
+import type { PopulationBands, PopulationSummary } from './population.js';
 import type { DoseRow } from './regimen-view.js';
 import { episodeLabel, exceedanceText, triggered, type Readout, type SafetyReport } from './safety.js';
 import type { OutputSeries, PatientSeries } from './series.js';
@@ -91,6 +92,12 @@ export interface RegimenReportInput {
   readonly doses: readonly DoseRow[];
   readonly safety?: SafetyReport;
   readonly rulesLabel?: string;
+  /**
+   * A virtual population: each panel shows the median and the 5–95% band across patients instead of the typical
+   * patient's curve, and a section gives response, remission, relapse and the safety shares. The safety read-outs
+   * stay the typical patient's.
+   */
+  readonly population?: { readonly summary: PopulationSummary; readonly bands: PopulationBands };
   /** Footer entries after the model and rules (e.g. ketasim version, command). */
   readonly provenance?: Readonly<Record<string, string>>;
   readonly generatedAt?: Date | string;
@@ -149,24 +156,42 @@ export async function regimenReport(input: RegimenReportInput): Promise<string> 
     const scale = range === undefined ? xScale : 1;
     for (const [, group] of byUnit) {
       const { unit, scale: yScale } = displayUnit(group[0] as OutputSeries);
-      const series: Series[] = group.map((o) => ({
-        name: o.name,
-        points: Array.from(s.timesH, (t, i) => ({ x: t * scale, y: (o.values[i] as number) * yScale })).filter(
-          (p, i) => range === undefined || ((s.timesH[i] as number) >= range.fromH - 1e-9 && (s.timesH[i] as number) <= range.toH + 1e-9),
-        ),
-      }));
+      const inRange = (t: number): boolean => range === undefined || (t >= range.fromH - 1e-9 && t <= range.toH + 1e-9);
       const dose = marks(range?.fromH ?? -Infinity, range?.toH ?? Infinity, scale);
       const lines = [...dose.referenceLines, ...(withSafety ? thresholds(group.map((o) => o.name), (o) => displayUnit(s.outputs.get(o) as OutputSeries).scale) : [])];
       const chartTitle = byUnit.size > 1 ? `${title} (${unit || 'dimensionless'})` : title;
-      const spec = lineChart({
+      const common = {
         title: range === undefined ? chartTitle : `${chartTitle}: ${range.label}`,
         x: range === undefined ? xAxis : { label: 'Time', unit: 'h' },
         y: { label: group.length <= 2 ? group.map((o) => o.name).join(', ') : title, unit },
-        series,
         shadedBands: dose.shadedBands,
         referenceLines: lines,
         ...(range === undefined ? {} : { xDomain: [range.fromH, range.toH] as const }),
-      });
+      };
+      const bands = input.population?.bands;
+      let spec: ChartSpec;
+      if (bands !== undefined && group.every((o) => bands.outputs.has(o.name))) {
+        const times = Array.from(bands.timesH);
+        const rows = times.flatMap((t, i) => (inRange(t) ? [i] : []));
+        const groups: BandGroup[] = group.map((o) => {
+          const b = bands.outputs.get(o.name) as NonNullable<ReturnType<typeof bands.outputs.get>>;
+          return {
+            name: o.name,
+            median: rows.map((i) => ({ x: (times[i] as number) * scale, y: (b.median[i] as number) * yScale })),
+            bands: [
+              { label: '5–95% of patients', points: rows.map((i) => ({ x: (times[i] as number) * scale, lower: (b.p05[i] as number) * yScale, upper: (b.p95[i] as number) * yScale })) },
+              { label: '25–75%', points: rows.map((i) => ({ x: (times[i] as number) * scale, lower: (b.p25[i] as number) * yScale, upper: (b.p75[i] as number) * yScale })) },
+            ],
+          };
+        });
+        spec = bandChart({ ...common, subtitle: `median, 25–75% and 5–95% of ${input.population?.summary.patients} patients`, groups });
+      } else {
+        const series: Series[] = group.map((o) => ({
+          name: o.name,
+          points: Array.from(s.timesH, (t, i) => ({ x: t * scale, y: (o.values[i] as number) * yScale })).filter((_, i) => inRange(s.timesH[i] as number)),
+        }));
+        spec = lineChart({ ...common, series });
+      }
       figures.push({ svg: await renderSvg(spec, { onWarning: () => undefined }) });
       for (const o of group) used.add(o.name);
     }
@@ -179,8 +204,9 @@ export async function regimenReport(input: RegimenReportInput): Promise<string> 
       ? { fromH: first.timeH, toH: Math.min(s.endH, first.timeH + first.durationH + 6), label: `the ${formatDuration(first.durationH + 6)} after the start of dose 1` }
       : undefined;
 
-  // Safety read-outs and regimen first: what a reader checks before looking at curves.
-  if (input.safety !== undefined) sections.push(safetySection(input.safety, input.rulesLabel));
+  // Population results, safety read-outs and regimen first: what a reader checks before looking at curves.
+  if (input.population !== undefined) sections.push(populationSection(input.population.summary));
+  if (input.safety !== undefined) sections.push(safetySection(input.safety, input.rulesLabel, input.population !== undefined));
   sections.push(regimenSection(input));
 
   for (const panel of PANELS) {
@@ -218,7 +244,7 @@ export async function regimenReport(input: RegimenReportInput): Promise<string> 
   });
 }
 
-function safetySection(report: SafetyReport, rulesLabel: string | undefined): Section {
+function safetySection(report: SafetyReport, rulesLabel: string | undefined, population = false): Section {
   const byStatus = (...statuses: string[]): Readout[] => report.readouts.filter((r) => statuses.includes(r.status));
   const applies = triggered(report);
   const reported = byStatus('reported');
@@ -331,9 +357,10 @@ function safetySection(report: SafetyReport, rulesLabel: string | undefined): Se
   });
   const count = (n: number, what: string): string => `${n} ${what}`;
   return {
-    heading: 'Safety read-outs',
+    heading: population ? 'Safety read-outs for the typical patient' : 'Safety read-outs',
     text:
       'Predictions of a model for one typical patient, compared with published thresholds; each rule names its source and quotes it. ' +
+      (population ? 'The typical patient has every random effect at 0; the share of the virtual population above each threshold is in the section above. ' : '') +
       `${count(applies.length, applies.length === 1 ? 'rule applies' : 'rules apply')}, ${count(reported.length, 'predicted')}, ` +
       `${count(clear.length, 'checked and not applying')}, ${count(missing.length, 'unavailable')} (the model has no output or covariate the rule needs).`,
     tables,
@@ -378,5 +405,102 @@ function regimenSection(input: RegimenReportInput): Section {
         rows: [...s.covariates.entries()].map(([name, c]) => ({ name, value: c.value, unit: c.unit, from: c.given ? 'given' : 'model default' })),
       },
     ],
+  };
+}
+
+function percent(share: number, n: number): string {
+  return `${(100 * share).toFixed(1)}% (${Math.round(share * n)}/${n})`;
+}
+
+/** Response, remission, relapse, safety shares and the spread of peaks of a virtual population. */
+function populationSection(p: PopulationSummary): Section {
+  const n = p.patients;
+  const tables: Table[] = [];
+  const withRemission = p.scores.some((x) => x.scale.remission !== undefined);
+  if (p.scores.length > 0) {
+    tables.push({
+      caption: 'Response and remission',
+      columns: [
+        { key: 'output', label: 'Score' },
+        { key: 'when', label: 'When' },
+        { key: 'at', label: 'Time' },
+        { key: 'response', label: 'Response (≥ 50% below time 0)' },
+        ...(withRemission ? [{ key: 'remission', label: 'Remission' }] : []),
+      ],
+      rows: p.scores.flatMap((x) =>
+        x.times.map((t) => ({
+          output: x.output,
+          when: t.label,
+          at: formatClock(t.timeH),
+          response: percent(t.response, n),
+          remission: x.scale.remission === undefined || t.remission === undefined ? 'no convention' : `${percent(t.remission, n)} (${x.output} ${x.scale.remission.op} ${x.scale.remission.value})`,
+        })),
+      ),
+      note: p.scores.map((x) => `${x.output} (${x.scale.scale}): ${x.scale.source}: "${x.scale.quote}".`).join(' '),
+    });
+    tables.push({
+      caption: 'Relapse after the last dose',
+      columns: [
+        { key: 'output', label: 'Score' },
+        { key: 'responders', label: 'Responding 24 h after the start of the last dose' },
+        { key: 'events', label: 'Relapsed' },
+        { key: 'censored', label: 'Still responding at the end of follow-up' },
+        { key: 'median', label: 'Median time to relapse' },
+      ],
+      rows: p.scores.map((x) => {
+        const r = x.relapse;
+        if (r === undefined) return { output: x.output, responders: '-', events: '-', censored: '-', median: 'not read: follow-up ends within 24 h of the last dose' };
+        return {
+          output: x.output,
+          responders: `${r.responders} of ${n}`,
+          events: r.events,
+          censored: r.censored,
+          median: r.responders === 0 ? '-' : Number.isNaN(r.medianH) ? 'not reached' : `${formatDuration(r.medianH)} after the start of the last dose`,
+        };
+      }),
+      note: 'Relapse: no longer at least 50% below the value at time 0, searched from 24 h after the start of the last dose; Kaplan–Meier median with censoring at the end of follow-up (as the validation metric median_time_to).',
+    });
+  }
+  if (p.safety !== undefined) {
+    tables.push({
+      caption: 'Safety thresholds across patients',
+      columns: [
+        { key: 'condition', label: 'Threshold' },
+        { key: 'share', label: 'Patients above it after at least one dose' },
+        { key: 'source', label: 'Source' },
+        { key: 'text', label: 'What the source says' },
+      ],
+      rows: p.safety.shares.map((x) => ({ condition: x.condition, share: percent(x.share, n), source: `${x.source} (${x.status})`, text: `"${x.text}"` })),
+      note: `Thresholds read from the rules (${p.safety.rulesName} ${p.safety.rulesVersion}); each patient is evaluated as the typical patient's read-out is.${
+        p.safety.unavailable.length > 0 ? ` Unavailable with this model: ${p.safety.unavailable.map((u) => `${u.title} (${u.finding})`).join('; ')}.` : ''
+      }`,
+    });
+  }
+  tables.push({
+    caption: 'Peaks across patients',
+    columns: [
+      { key: 'output', label: 'Output' },
+      { key: 'unit', label: 'Unit' },
+      { key: 'peak', label: 'Peak: median' },
+      { key: 'peakRange', label: '5th – 95th percentile' },
+      { key: 'low', label: 'Lowest: median' },
+      { key: 'lowRange', label: '5th – 95th percentile' },
+    ],
+    rows: p.outputs.map((o) => ({
+      output: o.output,
+      unit: o.unit,
+      peak: formatValue(o.peak.median),
+      peakRange: `${formatValue(o.peak.p05)} – ${formatValue(o.peak.p95)}`,
+      low: o.trough === undefined ? '' : formatValue(o.trough.median),
+      lowRange: o.trough === undefined ? '' : `${formatValue(o.trough.p05)} – ${formatValue(o.trough.p95)}`,
+    })),
+    note: "Each patient's largest (and, for outputs that fall, smallest) value on the observation grid; percentiles are type 7 (linear between order statistics).",
+  });
+  return {
+    heading: 'Virtual population',
+    text:
+      `${n} virtual patients (seed ${p.seed}): random effects ${p.randomEffects.join(', ')} drawn from the model's between-subject variability; ` +
+      'the same regimen and covariates for every patient. The panels below show the median, the 25–75% and the 5–95% band across patients at every time.',
+    tables,
   };
 }

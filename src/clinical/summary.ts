@@ -1,6 +1,11 @@
-/** The readable summary `ketasim regimen` prints: the regimen as understood, peaks, safety read-outs. Pure. */
+/**
+ * The readable summary `ketasim regimen` prints: the regimen as understood, peaks, safety read-outs; with a virtual
+ * population (--patients), the spread of peaks, response, remission, relapse and the share of patients for whom each
+ * safety threshold applies, and the typical patient's read-outs. Pure.
+ */
 
 import { formatClock, formatDuration, formatValue, unitSuffix } from './format.js';
+import type { Percentiles, PopulationSummary } from './population.js';
 import type { DoseRow } from './regimen-view.js';
 import { doseText } from './regimen-view.js';
 import { episodeLabel, exceedanceText, triggered, type Readout, type SafetyReport } from './safety.js';
@@ -24,6 +29,8 @@ export interface SummaryInput {
   readonly fineStepH: number;
   readonly fineWindowH: number;
   readonly coarseStepH: number;
+  /** A virtual population: its summary replaces the typical patient's peaks; the safety read-outs stay the typical patient's. */
+  readonly population?: PopulationSummary;
 }
 
 function table(rows: readonly (readonly string[])[], right: ReadonlySet<number> = new Set()): string[] {
@@ -105,28 +112,13 @@ export function regimenSummary(input: SummaryInput): string {
     `Follow-up to ${formatClock(s.endH)} (${formatDuration(s.endH - lastEnd)} after the last dose); ${s.timesH.length} time points ` +
       `(every ${formatDuration(input.fineStepH)} for ${formatDuration(input.fineWindowH)} after each dose, every ${formatDuration(input.coarseStepH)} otherwise).`,
   );
-  lines.push('');
-  lines.push('Predicted peaks:');
-  const eps = episodes(s.doses, s.endH);
-  const names = input.outputs ?? [...s.outputs.keys()];
-  const peakRows = names.flatMap((name) => {
-    const o = s.outputs.get(name);
-    if (o === undefined) return [];
-    const p = peakIn(s.timesH, o.values);
-    if (p === undefined) return [];
-    const e = [...eps].reverse().find((x) => x.startH <= p.timeH + 1e-9);
-    const after = e === undefined ? 'before the first dose' : `${formatDuration(p.timeH - e.startH)} after the start of ${episodeLabel(e)}`;
-    // Scores and states that fall (e.g. MADRS): also the lowest value, when below the first one.
-    const low = peakIn(s.timesH, o.values.map((v) => -v));
-    const start = o.values[0] as number;
-    const lowest = low !== undefined && -low.value < start - 1e-6 * Math.max(1, Math.abs(start)) ? `${formatValue(-low.value)} at ${formatClock(low.timeH)}` : '';
-    return [[name, o.unit, formatValue(p.value), formatClock(p.timeH), after, lowest]];
-  });
-  lines.push(...table([['output', 'unit', 'peak', 'at', '', 'lowest (if below the first value)'], ...peakRows], new Set([2])).map((l) => `  ${l}`));
+  if (input.population !== undefined) lines.push('', ...populationLines(input.population, input.rulesLabel));
+  else lines.push('', 'Predicted peaks:', ...peakLines(input));
   if (input.safety !== undefined) {
     const report = input.safety;
     lines.push('');
-    lines.push(`Safety read-outs (${report.rulesName} ${report.rulesVersion}${input.rulesLabel ? `, ${input.rulesLabel}` : ''}):`);
+    const whose = input.population !== undefined ? ' for the typical patient (random effects 0)' : '';
+    lines.push(`Safety read-outs${whose} (${report.rulesName} ${report.rulesVersion}${input.rulesLabel ? `, ${input.rulesLabel}` : ''}):`);
     const hits = triggered(report);
     if (hits.length === 0) lines.push('  No rule applies.');
     for (const r of hits) lines.push(...readoutLines(r));
@@ -147,4 +139,89 @@ export function regimenSummary(input: SummaryInput): string {
     }
   }
   return lines.join('\n');
+}
+
+/** The typical patient's peak of every output, its time and the dose it follows, and the lowest value of outputs that fall. */
+function peakLines(input: SummaryInput): string[] {
+  const s = input.series;
+  const eps = episodes(s.doses, s.endH);
+  const names = input.outputs ?? [...s.outputs.keys()];
+  const peakRows = names.flatMap((name) => {
+    const o = s.outputs.get(name);
+    if (o === undefined) return [];
+    const p = peakIn(s.timesH, o.values);
+    if (p === undefined) return [];
+    const e = [...eps].reverse().find((x) => x.startH <= p.timeH + 1e-9);
+    const after = e === undefined ? 'before the first dose' : `${formatDuration(p.timeH - e.startH)} after the start of ${episodeLabel(e)}`;
+    // Scores and states that fall (e.g. MADRS): also the lowest value, when below the first one.
+    const low = peakIn(s.timesH, o.values.map((v) => -v));
+    const start = o.values[0] as number;
+    const lowest = low !== undefined && -low.value < start - 1e-6 * Math.max(1, Math.abs(start)) ? `${formatValue(-low.value)} at ${formatClock(low.timeH)}` : '';
+    return [[name, o.unit, formatValue(p.value), formatClock(p.timeH), after, lowest]];
+  });
+  return table([['output', 'unit', 'peak', 'at', '', 'lowest (if below the first value)'], ...peakRows], new Set([2])).map((l) => `  ${l}`);
+}
+
+/** "45.2% (226/500)" */
+export function shareText(share: number, patients: number, of: number): string {
+  return `${(100 * share).toFixed(1)}% (${patients}/${of})`;
+}
+
+function spreadText(p: Percentiles): [string, string] {
+  return [formatValue(p.median), `${formatValue(p.p05)} – ${formatValue(p.p95)}`];
+}
+
+/** The population summary: spread of peaks and troughs, response, remission and relapse, safety shares. */
+export function populationLines(p: PopulationSummary, rulesLabel?: string): string[] {
+  const lines: string[] = [];
+  const n = p.patients;
+  lines.push(
+    `Virtual population: ${n} patients (seed ${p.seed}); random effects ${p.randomEffects.join(', ')} drawn from the model's between-subject variability; ` +
+      'the same regimen and covariates for all.',
+  );
+  lines.push('');
+  lines.push("Peaks across patients (median and 5th–95th percentile of each patient's peak; lowest value for outputs that fall):");
+  const rows = p.outputs.map((o) => [o.output, o.unit, ...spreadText(o.peak), ...(o.trough !== undefined ? spreadText(o.trough) : ['', ''])]);
+  lines.push(...table([['output', 'unit', 'peak', '5th – 95th', 'lowest', '5th – 95th'], ...rows], new Set([2, 3, 4, 5])).map((l) => `  ${l}`));
+  for (const score of p.scores) {
+    const scale = score.scale;
+    const remission = scale.remission;
+    lines.push('');
+    const name = scale.scale === score.output ? score.output : `${score.output} (${scale.scale})`;
+    lines.push(`${name}: response = at least 50% below the value at time 0${remission !== undefined ? `; remission = ${score.output} ${remission.op} ${remission.value}` : ''}.`);
+    lines.push(`  Conventions: ${scale.source}: "${scale.quote}"`);
+    const timeRows = score.times.map((t) => [
+      t.label,
+      formatClock(t.timeH),
+      shareText(t.response, Math.round(t.response * n), n),
+      ...(remission !== undefined ? [t.remission === undefined ? '' : shareText(t.remission, Math.round(t.remission * n), n)] : []),
+    ]);
+    lines.push(...table([['when', 'at', 'response', ...(remission !== undefined ? ['remission'] : [])], ...timeRows], new Set([2, 3])).map((l) => `  ${l}`));
+    if (score.relapse === undefined) {
+      lines.push('  Relapse: not read (follow-up ends less than 24 h after the start of the last dose).');
+    } else {
+      const r = score.relapse;
+      const among = `among the ${r.responders} patients responding 24 h after the start of the last dose`;
+      if (r.responders === 0) lines.push(`  Relapse: no patient responds 24 h after the start of the last dose.`);
+      else {
+        const median = Number.isNaN(r.medianH)
+          ? `not reached (fewer than half relapsed by the end of follow-up, ${formatDuration(r.endH - r.lastDoseH)} after the start of the last dose)`
+          : `${formatDuration(r.medianH)} after the start of the last dose`;
+        lines.push(`  Median time to relapse (no longer at least 50% below the value at time 0) ${among}: ${median}.`);
+        lines.push(`    Kaplan–Meier, censored at the end of follow-up: ${r.events} relapsed, ${r.censored} still responding at the end.`);
+      }
+    }
+  }
+  if (p.safety !== undefined) {
+    const sf = p.safety;
+    lines.push('');
+    lines.push(`Safety thresholds across patients: share of patients above the threshold after at least one dose (${sf.rulesName} ${sf.rulesVersion}${rulesLabel ? `, ${rulesLabel}` : ''}):`);
+    if (sf.shares.length === 0) lines.push('  No threshold rule can be evaluated with this model.');
+    else {
+      const rows = sf.shares.map((x) => [shareText(x.share, x.patients, n), x.condition, `${x.source} (${x.status})`]);
+      lines.push(...table([['patients', 'threshold', 'source'], ...rows], new Set([0])).map((l) => `  ${l}`));
+    }
+    for (const u of sf.unavailable) lines.push(`  Unavailable with this model: ${u.title}: ${u.finding}`);
+  }
+  return lines;
 }

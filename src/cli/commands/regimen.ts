@@ -3,21 +3,30 @@
  * (--regimen, schema in src/regimen/regimen.ts) or from flags for one dose line ("0.5 mg/kg IV over 40 min on days
  * 0, 2, 4"). Prints the regimen as understood, peaks and the safety read-outs; writes a per-time table (--out) and
  * an HTML report (--report).
+ *
+ * With --patients N, also a virtual population: N copies of the patient with etas drawn from the model's random
+ * effects (the validation engine's simulateScenario, seed --seed), summarised by src/clinical/population.ts; the
+ * table and the report then show percentiles across patients, and the safety read-outs stay the typical patient's.
  */
 
-import { Command } from 'commander';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { patientSeries } from '../../clinical/series.js';
 import { evaluateSafety, type SafetyReport } from '../../clinical/safety.js';
 import { doseRows, regimenDescription } from '../../clinical/regimen-view.js';
 import { regimenSummary } from '../../clinical/summary.js';
 import { regimenReport } from '../../clinical/report.js';
-import type { CompiledModel } from '../../core/model/index.js';
+import { populationBands, summarizePopulation, type PopulationBands, type PopulationSummary } from '../../clinical/population.js';
+import type { SafetyRules } from '../../clinical/rules.js';
+import type { CompiledModel, CompiledModelWithRandom } from '../../core/model/index.js';
+import { simulateScenario, type Simulated } from '../../validation/run.js';
 import { simulate } from '../../core/simulate/simulate.js';
 import { buildRegimen, parseRegimen, type GridOptions, type PatientRegimen, type Regimen } from '../../regimen/regimen.js';
 import { parseDurationHours, RegimenError } from '../../regimen/quantity.js';
 import { KetasimError } from '../../core/errors.js';
-import { readText, writeText } from '../../node/files.js';
+import { FileError, readText, writeText } from '../../node/files.js';
 import { listLibrary, loadModelByName, resolveModel } from '../../node/library.js';
 import { defaultSafetyRulesPath, loadSafetyRules } from '../../node/safety-rules.js';
 import { DISCLAIMER, UsageError } from '../main.js';
@@ -50,6 +59,22 @@ interface RegimenFlags {
   safety?: boolean;
   step?: string;
   digits?: number;
+  patients?: number;
+  seed?: number;
+  outSubjects?: string;
+}
+
+/** Most virtual patients (as in validation scenarios). */
+export const MAX_PATIENTS = 100000;
+/** Memory the population's simulated values may take (the simulation's outputs and the per-patient curves). */
+const MAX_POPULATION_BYTES = 4e9;
+/** Print a progress line to standard error when the population is expected to take longer than this. */
+const PROGRESS_AFTER_S = 2;
+
+function seedNumber(value: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(x) || x < 0) throw new InvalidArgumentError(`expected an integer from 0 to 2^53 - 1, got "${value}"`);
+  return x;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -81,6 +106,9 @@ export function registerRegimen(program: Command): void {
     .option('--no-safety', 'no safety read-outs')
     .option('--step <duration>', 'observation spacing in the 6 h after each dose (default "5 min"; hourly otherwise)')
     .option('--digits <n>', 'significant digits in the table (default 6)', positiveInteger)
+    .option('--patients <n>', "a virtual population of N patients (etas from the model's random effects) instead of only the typical patient", positiveInteger)
+    .option('--seed <s>', 'random seed of the virtual population (default 1)', seedNumber)
+    .option('--out-subjects <file>', "with --patients: every patient's rows (ID, TIME_H, outputs) as CSV")
     .addHelpText(
       'after',
       `
@@ -88,6 +116,7 @@ Examples:
   ketasim regimen --dose "0.5 mg/kg" --route iv --over "40 min" --days 0,2,4,7,9,11 --weight 70 --out conc.csv --report report.html
   ketasim regimen -m ketamine-racemic --dose "25 mg" --route oral --hours 0 --with rifampicin
   ketasim regimen --regimen plan.yaml -c BASE_SBP=150 --report report.html
+  ketasim regimen --dose "0.5 mg/kg" --route iv --over "40 min" --days 0,2,4,7,9,11 --weight 70 --follow-up "28 d" --patients 500 --report population.html
 
 ${DISCLAIMER}`,
     )
@@ -206,6 +235,7 @@ function checkNames(model: CompiledModel, flags: RegimenFlags): void {
 }
 
 async function runRegimen(flags: RegimenFlags): Promise<void> {
+  checkPopulationFlags(flags);
   const modelName = chooseModel(flags);
   const model = loadModelByName(modelName);
   checkNames(model, flags);
@@ -223,33 +253,59 @@ async function runRegimen(flags: RegimenFlags): Promise<void> {
   } catch (e) {
     throw asUserError(e, flags, fromFlags, fileWith);
   }
-  const result = simulate(model, patient.dataset, { parameters: flags.param ?? {} });
+  const parameters = flags.param ?? {};
+  const started = performance.now();
+  const result = simulate(model, patient.dataset, { parameters });
+  const typicalMs = performance.now() - started;
   const series = patientSeries(model, result, patient);
   const rulesLabel = flags.rules ?? 'models/ketamine/safety.rules';
-  const safety: SafetyReport | undefined = flags.safety === false ? undefined : evaluateSafety(series, loadSafetyRules(flags.rules ?? defaultSafetyRulesPath));
+  const rules: SafetyRules | undefined = flags.safety === false ? undefined : loadSafetyRules(flags.rules ?? defaultSafetyRulesPath);
+  const safety: SafetyReport | undefined = rules === undefined ? undefined : evaluateSafety(series, rules);
   const doses = doseRows(regimen, patient);
   const description = regimenDescription(regimen);
   const modelFile = resolveModel(modelName).label;
   const outputs = flags.outputs ?? [...model.outputNames];
 
-  if (flags.out !== undefined) {
-    writeText(flags.out, flags.json === true ? jsonText(model, series, outputs, doses, safety, flags.digits) : csvText(series, outputs, flags.digits ?? 6));
+  let population: Population | undefined;
+  if (flags.patients !== undefined) {
+    const seed = flags.seed ?? 1;
+    const sim = simulatePopulation(model, regimen, patient, grid, parameters, flags.patients, seed, typicalMs);
+    const summary = summarizePopulation(sim, {
+      seed,
+      randomEffects: model.randomEffects.names,
+      outputs,
+      modelOutputs: model.outputNames,
+      covariates: series.covariates,
+      ...(rules !== undefined ? { rules } : {}),
+    });
+    const wanted = new Set<string>([...(flags.out !== undefined || flags.json === true ? outputs : []), ...(flags.report !== undefined ? model.outputNames : [])]);
+    population = { sim, summary, bands: populationBands(sim, [...wanted]) };
   }
+
+  if (flags.out !== undefined) {
+    const table = population === undefined ? typicalTable(series, outputs) : percentileTable(population.bands, outputs);
+    writeText(flags.out, flags.json === true ? jsonText(model, series, table, doses, safety, flags.digits, population?.summary) : csvText(table, flags.digits ?? 6));
+  }
+  if (flags.outSubjects !== undefined && population !== undefined) writeSubjects(flags.outSubjects, population.sim, outputs, flags.digits ?? 6);
   if (flags.report !== undefined) {
     const html = await regimenReport({
       title: `Regimen: ${description}`,
-      subtitle: `${model.spec.title} (${model.name} ${model.spec.version})${regimen.weight_kg !== undefined ? `, ${regimen.weight_kg} kg` : ''}`,
+      subtitle:
+        `${model.spec.title} (${model.name} ${model.spec.version})${regimen.weight_kg !== undefined ? `, ${regimen.weight_kg} kg` : ''}` +
+        (population !== undefined ? `; ${population.summary.patients} virtual patients (seed ${population.summary.seed})` : ''),
       disclaimer: DISCLAIMER,
       model: { name: model.name, version: model.spec.version, title: model.spec.title, file: modelFile },
       series,
       doses,
       ...(safety !== undefined ? { safety, rulesLabel } : {}),
+      ...(population !== undefined ? { population: { summary: population.summary, bands: population.bands } } : {}),
       provenance: { ketasim: packageVersion(), Command: `ketasim ${process.argv.slice(2).join(' ')}` },
     });
     writeText(flags.report, html);
   }
   if (flags.json === true && flags.out === undefined) {
-    process.stdout.write(jsonText(model, series, outputs, doses, safety, flags.digits));
+    const table = population === undefined ? typicalTable(series, outputs) : percentileTable(population.bands, outputs);
+    process.stdout.write(jsonText(model, series, table, doses, safety, flags.digits, population?.summary));
     return;
   }
   const summary = regimenSummary({
@@ -263,12 +319,73 @@ async function runRegimen(flags: RegimenFlags): Promise<void> {
     series,
     ...(flags.outputs !== undefined ? { outputs: flags.outputs } : {}),
     ...(safety !== undefined ? { safety, rulesLabel } : {}),
+    ...(population !== undefined ? { population: population.summary } : {}),
     fineStepH: grid.fineStepH ?? 5 / 60,
     fineWindowH: 6,
     coarseStepH: 1,
   });
-  const written = [flags.out, flags.report].filter((f): f is string => f !== undefined);
-  process.stdout.write(`${summary}\n${written.length > 0 ? `\nWrote ${written.join(' and ')}.\n` : ''}\n${DISCLAIMER}\n`);
+  const written = [flags.out, flags.outSubjects, flags.report].filter((f): f is string => f !== undefined);
+  process.stdout.write(`${summary}\n${written.length > 0 ? `\nWrote ${written.join(', ').replace(/, ([^,]*)$/, ' and $1')}.\n` : ''}\n${DISCLAIMER}\n`);
+}
+
+interface Population {
+  readonly sim: Simulated;
+  readonly summary: PopulationSummary;
+  readonly bands: PopulationBands;
+}
+
+function checkPopulationFlags(flags: RegimenFlags): void {
+  if (flags.patients === undefined) {
+    if (flags.seed !== undefined) throw new UsageError('--seed: only with --patients N (the seed of the virtual population)');
+    if (flags.outSubjects !== undefined) throw new UsageError("--out-subjects: only with --patients N (every virtual patient's rows)");
+    return;
+  }
+  if (flags.patients > MAX_PATIENTS) throw new UsageError(`--patients: at most ${MAX_PATIENTS}, got ${flags.patients}`);
+}
+
+/**
+ * N patients with the regimen's covariates and etas from the model's random effects (seed), on the typical patient's
+ * grid plus the times response is read at (24 h after the start of the first and the last dose), so that those are
+ * values, not interpolations.
+ */
+function simulatePopulation(
+  model: CompiledModelWithRandom,
+  regimen: Regimen,
+  patient: PatientRegimen,
+  grid: GridOptions,
+  parameters: Readonly<Record<string, number>>,
+  n: number,
+  seed: number,
+  typicalMs: number,
+): Simulated {
+  if (model.randomEffects.names.length === 0) {
+    throw new UsageError(`--patients: model ${model.name} has no random effects (between-subject variability): every patient would be the typical patient`);
+  }
+  const starts = patient.doses.map((d) => d.timeH);
+  const extra = [Math.min(...starts) + 24, Math.max(...starts) + 24].filter((t) => t <= patient.endH);
+  const points = patient.gridH.length + extra.length;
+  const bytes = n * points * model.outputNames.length * 8 * 2;
+  if (bytes > MAX_POPULATION_BYTES) {
+    throw new UsageError(
+      `--patients: ${n} patients × ${points} time points × ${model.outputNames.length} outputs need about ${(bytes / 1e9).toFixed(1)} GB of memory ` +
+        `(limit ${MAX_POPULATION_BYTES / 1e9} GB); use fewer patients, a shorter --follow-up or a coarser --step`,
+    );
+  }
+  const scenario = (subjects: number): Parameters<typeof simulateScenario>[1] => ({ regimen, parameters, population: { subjects, seed }, grid: {} });
+  // The typical patient's time includes compiling the model and a per-simulation overhead: when it suggests a long
+  // run, time a pilot of 10 patients (already compiled) for the estimate.
+  let estimateS = (n * typicalMs) / 1000;
+  if (estimateS > PROGRESS_AFTER_S && n > 20) {
+    const t0 = performance.now();
+    simulateScenario(model, scenario(10), extra, grid);
+    estimateS = (n * (performance.now() - t0)) / 10 / 1000;
+  }
+  const progress = estimateS > PROGRESS_AFTER_S;
+  if (progress) process.stderr.write(`ketasim regimen: simulating ${n} virtual patients (about ${Math.ceil(estimateS)} s)...\n`);
+  const t0 = performance.now();
+  const sim = simulateScenario(model, scenario(n), extra, grid);
+  if (progress) process.stderr.write(`ketasim regimen: ${n} patients simulated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  return sim;
 }
 
 function parseStep(text: string): number {
@@ -287,28 +404,78 @@ function fmt(x: number, digits: number | undefined): string {
   return String(Number(x.toPrecision(digits)));
 }
 
-function csvText(series: PatientSeries, outputs: readonly string[], digits: number): string {
-  const cols = outputs.map((o) => series.outputs.get(o)?.values as Float64Array);
-  const lines = [['TIME_H', 'TIME_D', ...outputs].join(',')];
-  series.timesH.forEach((t, i) => {
-    lines.push([fmt(t, 12), fmt(t / 24, 12), ...cols.map((c) => fmt(c[i] as number, digits))].join(','));
+/** A per-time table: times in hours and named columns. */
+interface TimeTable {
+  readonly timesH: Float64Array;
+  readonly columns: readonly { readonly name: string; readonly unit: string; readonly values: ArrayLike<number> }[];
+}
+
+function typicalTable(series: PatientSeries, outputs: readonly string[]): TimeTable {
+  return {
+    timesH: series.timesH,
+    columns: outputs.map((o) => ({ name: o, unit: series.outputs.get(o)?.unit ?? '', values: series.outputs.get(o)?.values as Float64Array })),
+  };
+}
+
+/** OUTPUT_p05, OUTPUT_median, OUTPUT_p95 for every output. */
+function percentileTable(bands: PopulationBands, outputs: readonly string[]): TimeTable {
+  return {
+    timesH: bands.timesH,
+    columns: outputs.flatMap((o) => {
+      const b = bands.outputs.get(o);
+      if (b === undefined) return [];
+      return [
+        { name: `${o}_p05`, unit: b.unit, values: b.p05 },
+        { name: `${o}_median`, unit: b.unit, values: b.median },
+        { name: `${o}_p95`, unit: b.unit, values: b.p95 },
+      ];
+    }),
+  };
+}
+
+function csvText(table: TimeTable, digits: number): string {
+  const lines = [['TIME_H', 'TIME_D', ...table.columns.map((c) => c.name)].join(',')];
+  table.timesH.forEach((t, i) => {
+    lines.push([fmt(t, 12), fmt(t / 24, 12), ...table.columns.map((c) => fmt(c.values[i] as number, digits))].join(','));
   });
   return `${lines.join('\n')}\n`;
+}
+
+/** Every patient's rows (ID, TIME_H, outputs), written patient by patient (the file can be large). */
+function writeSubjects(path: string, sim: Simulated, outputs: readonly string[], digits: number): void {
+  let fd: number | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(path, 'w');
+    writeSync(fd, `${['ID', 'TIME_H', ...outputs].join(',')}\n`);
+    const curves = outputs.map((o) => sim.curves(o));
+    const times = Array.from(sim.timesH, (t) => fmt(t, 12));
+    for (let s = 0; s < sim.subjects; s++) {
+      const cols = curves.map((c) => c[s] as Float64Array);
+      const lines = times.map((t, i) => [String(s + 1), t, ...cols.map((c) => fmt(c[i] as number, digits))].join(','));
+      writeSync(fd, `${lines.join('\n')}\n`);
+    }
+  } catch (e) {
+    throw new FileError(`cannot write ${path}: ${(e as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function jsonText(
   model: CompiledModel,
   series: PatientSeries,
-  outputs: readonly string[],
+  table: TimeTable,
   doses: ReturnType<typeof doseRows>,
   safety: SafetyReport | undefined,
   digits: number | undefined,
+  population?: PopulationSummary,
 ): string {
   const units: Record<string, string> = { TIME_H: 'h', TIME_D: 'd' };
-  for (const o of outputs) units[o] = series.outputs.get(o)?.unit ?? '';
-  const rows = Array.from(series.timesH, (t, i) => {
+  for (const c of table.columns) units[c.name] = c.unit;
+  const rows = Array.from(table.timesH, (t, i) => {
     const row: Record<string, number> = { TIME_H: t, TIME_D: t / 24 };
-    for (const o of outputs) row[o] = Number(fmt(series.outputs.get(o)?.values[i] as number, digits));
+    for (const c of table.columns) row[c.name] = Number(fmt(c.values[i] as number, digits));
     return row;
   });
   const doc = {
@@ -317,10 +484,12 @@ function jsonText(
     disclaimer: DISCLAIMER,
     doses: doses.map((d) => ({ number: d.number, time_h: d.timeH, route: d.route, amount_mg: d.amountMg, duration_h: d.durationH, given_as: d.givenAs })),
     covariates: Object.fromEntries([...series.covariates.entries()].map(([n, c]) => [n, { value: c.value, unit: c.unit, given: c.given }])),
+    ...(population !== undefined ? { population: populationJson(population) } : {}),
     safety:
       safety === undefined
         ? null
         : {
+            ...(population !== undefined ? { patient: 'typical (random effects 0)' } : {}),
             rules: { name: safety.rulesName, version: safety.rulesVersion },
             readouts: safety.readouts.map((r) => ({
               id: r.rule.id,
@@ -350,9 +519,65 @@ function jsonText(
               ...(r.values !== undefined ? { per_dose: r.values.map((v) => ({ doses: v.episode.doses, time_h: v.timeH, values: v.values })) } : {}),
             })),
           },
-    columns: ['TIME_H', 'TIME_D', ...outputs],
+    columns: ['TIME_H', 'TIME_D', ...table.columns.map((c) => c.name)],
     units,
     rows,
   };
   return `${JSON.stringify(doc, null, 1)}\n`;
+}
+
+/** NaN (a median not reached) as null. */
+function num(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+function populationJson(p: PopulationSummary): Record<string, unknown> {
+  return {
+    patients: p.patients,
+    seed: p.seed,
+    random_effects: p.randomEffects,
+    percentiles: 'type 7 (linear between order statistics), of every patient',
+    outputs: Object.fromEntries(p.outputs.map((o) => [o.output, { unit: o.unit, peak: o.peak, ...(o.trough !== undefined ? { trough: o.trough } : {}) }])),
+    scores: p.scores.map((x) => ({
+      output: x.output,
+      unit: x.unit,
+      scale: x.scale.scale,
+      response: { reduction_at_least_pct: 50, from: 'the value at time 0' },
+      remission: x.scale.remission === undefined ? null : { op: x.scale.remission.op, value: x.scale.remission.value },
+      source: x.scale.source,
+      source_text: x.scale.quote,
+      times: x.times.map((t) => ({ label: t.label, time_h: t.timeH, response_rate: t.response, ...(t.remission !== undefined ? { remission_rate: t.remission } : {}) })),
+      relapse:
+        x.relapse === undefined
+          ? null
+          : {
+              last_dose_h: x.relapse.lastDoseH,
+              responders_at_h: x.relapse.assessedH,
+              responders: x.relapse.responders,
+              events: x.relapse.events,
+              censored: x.relapse.censored,
+              end_h: x.relapse.endH,
+              median_h: num(x.relapse.medianH),
+            },
+    })),
+    safety:
+      p.safety === undefined
+        ? null
+        : {
+            rules: { name: p.safety.rulesName, version: p.safety.rulesVersion },
+            shares: p.safety.shares.map((x) => ({
+              id: x.id,
+              rules: x.rules,
+              title: x.title,
+              condition: x.condition,
+              patients: x.patients,
+              share: x.share,
+              source: x.source,
+              status: x.status,
+              citation: x.citation,
+              source_text: x.text,
+            })),
+            unavailable: p.safety.unavailable,
+          },
+  };
 }
