@@ -371,7 +371,8 @@ export function bandChart(opts: BandChartOptions): ChartSpec {
   const bandValues = opts.groups.flatMap((g) => g.bands.flatMap((b) => rows.band(g.name, b.label, b.points)));
   const lineValues = opts.groups.flatMap((g) => (g.median ? rows.line(g.name, g.median) : []));
   const step = bandLabels.length > 1 ? 0.2 / (bandLabels.length - 1) : 0;
-  const opacities = bandLabels.map((_, i) => 0.18 + i * step);
+  // One band: a two-value range (vega renders an ordinal opacity scale with a one-value range as NaN).
+  const opacities = bandLabels.length === 1 ? [0.25, 0.25] : bandLabels.map((_, i) => 0.18 + i * step);
   const layers: Layer[] = [...shadedBandLayer(opts.shadedBands)];
   if (bandValues.length > 0)
     layers.push({

@@ -168,6 +168,19 @@ describe('bandChart', () => {
     expect(texts).toContain('Arm A');
     expect(texts).toContain('90% PI');
   });
+
+  it('draws a single band translucent (no NaN opacity)', async () => {
+    const { svg } = await render(
+      bandChart({
+        title: 'One band',
+        x: { label: 'Time', unit: 'h' },
+        y: { label: 'C', unit: 'ng/mL' },
+        groups: [{ name: 'Arm A', median: [{ x: 0, y: 1.5 }, { x: 1, y: 3 }], bands: [{ label: '5–95%', points: [{ x: 0, lower: 1, upper: 2 }, { x: 1, lower: 2, upper: 4 }] }] }],
+      }),
+    );
+    expect(svg).not.toContain('NaN');
+    expect(svg).toMatch(/opacity="0\.25"/);
+  });
 });
 
 describe('stepChart', () => {
