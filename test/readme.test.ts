@@ -29,12 +29,15 @@ describe('README', () => {
 
   it('the main job (ketasim demo) writes its files and a summary', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ketasim-demo-'));
-    const out = execFileSync(process.execPath, [join(root, 'bin/ketasim.js'), 'demo', '--out-dir', dir], { encoding: 'utf8' });
-    expect(out).toMatch(/peak CP/);
+    const out = execFileSync(process.execPath, [join(root, 'bin/ketasim.js'), 'demo', '--out-dir', dir, '--patients', '50'], { encoding: 'utf8' });
+    expect(out).toMatch(/35 mg iv over 40 min/);
+    expect(out).toMatch(/MADRS/);
+    expect(out).toMatch(/response/);
     expect(out).toMatch(/not a medical device/);
-    const csv = readFileSync(join(dir, 'concentrations.csv'), 'utf8').split('\n');
-    expect(csv[0]).toBe('ID,TIME,CP,CE');
-    expect(csv.length).toBeGreaterThan(4000);
+    const csv = readFileSync(join(dir, 'table.csv'), 'utf8').split('\n');
+    expect(csv[0]).toMatch(/^TIME_H,TIME_D,.*MADRS_median/);
+    expect(csv.length).toBeGreaterThan(1000);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<svg');
   });
 });
 

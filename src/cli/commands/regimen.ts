@@ -37,7 +37,7 @@ import type { PatientSeries } from '../../clinical/series.js';
 /** The clinical model used when --model is not given (if the library has it). */
 export const DEFAULT_REGIMEN_MODEL = 'ketamine-depression';
 
-interface RegimenFlags {
+export interface RegimenFlags {
   model?: string;
   regimen?: string;
   dose?: string;
@@ -234,7 +234,7 @@ function checkNames(model: CompiledModel, flags: RegimenFlags): void {
   }
 }
 
-async function runRegimen(flags: RegimenFlags): Promise<void> {
+export async function runRegimen(flags: RegimenFlags): Promise<void> {
   checkPopulationFlags(flags);
   const modelName = chooseModel(flags);
   const model = loadModelByName(modelName);
