@@ -2,25 +2,13 @@
  * The `ketasim` command as a user runs it (the built bin/ketasim.js): exit codes 0 ok / 1 failed / 2 bad usage,
  * outputs, and errors that name the row, the column, the value and what was expected.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ketasim, root, scratch } from './helpers.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'ketasim-cli-'));
-
-function ketasim(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, 'bin/ketasim.js'), ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function file(name: string, text: string): string {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-}
+const { dir, file } = scratch('ketasim-cli-');
 
 const doses = file('doses.csv', 'ID,TIME,AMT,CMT,EVID\n1,0,100,1,1\n2,0,200,1,1\n');
 

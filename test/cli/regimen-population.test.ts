@@ -11,25 +11,19 @@
  * time 0) ⟺ EMAX_i S ≥ ln 2; remission (MADRS < 10) ⟺ EMAX_i S > ln 3; relapse after the last dose at
  * τ_i = ln(EMAX_i S(97) / ln 2) / 0.02 h, censored after 72 h.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { quantileSorted, SCORE_SCALES } from '../../src/clinical/population.js';
 import { loadModel, sampleEtas } from '../../src/index.js';
 import { median } from '../../src/validation/metrics.js';
+import { ketasim, root, scratch } from './helpers.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'ketasim-population-'));
+const { dir } = scratch('ketasim-population-');
 const MODEL = join(root, 'test/fixtures/regimen/population-model.yaml');
 const model = loadModel(readFileSync(MODEL, 'utf8'), 'population-model.yaml');
 const REGIMEN = ['-m', MODEL, '--dose', '35 mg', '--route', 'iv', '--days', '0,2,4', '--at', '1 h', '--follow-up', '3 d'];
-
-function ketasim(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, 'bin/ketasim.js'), ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 type Spread = { p05: number; median: number; p95: number };
 interface Json {

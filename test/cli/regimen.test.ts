@@ -5,27 +5,15 @@
  * CP(t) = 525 (1 − e^{−t}) during the infusion, peak CPmax = 525 (1 − e^{−2/3}) = 255.46 ng/mL at t = T, then
  * CPmax e^{−(t−T)}. A threshold c is crossed upwards at −ln(1 − c / 525) and downwards at T + ln(CPmax / c).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DISCLAIMER } from '../../src/cli/main.js';
+import { ketasim, root, scratch } from './helpers.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'ketasim-regimen-'));
+const { dir, file } = scratch('ketasim-regimen-');
 const MODEL = join(root, 'test/fixtures/regimen/bp-model.yaml');
-
-function ketasim(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, 'bin/ketasim.js'), ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function file(name: string, text: string): string {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-}
 
 const T = 2 / 3;
 const CPMAX = 525 * (1 - Math.exp(-T));

@@ -3,26 +3,14 @@
  * known misses, 1 a target fails or a file is invalid, 2 bad usage), JSON, and the HTML report (disclaimer, SVG
  * charts, every target).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DISCLAIMER } from '../../src/cli/main.js';
+import { ketasim, scratch } from './helpers.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'ketasim-validate-'));
-
-function ketasim(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, 'bin/ketasim.js'), ...args], { encoding: 'utf8', cwd: root });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function file(name: string, text: string): string {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-}
+const { dir, file } = scratch('ketasim-validate-');
 
 const oneTarget = (published: number, extra = ''): string => `model: ketamine-racemic
 references:
