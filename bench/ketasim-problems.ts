@@ -31,7 +31,7 @@ export interface Case {
 
 export function ketasimCases(examplesDir: string, subjectsFile: string, full: boolean): Case[] {
   const subjects = (n: number): SimulateOptions => ({ subjectInputs: readSubjects(subjectsFile, n) });
-  const ode = (method: 'bdf' | 'dopri5'): SimulateOptions => ({ solver: { method, rtol: 1e-8, atol: 1e-8 } });
+  const ode = (method: 'bdf' | 'dopri5' | 'dop853'): SimulateOptions => ({ solver: { method, rtol: 1e-8, atol: 1e-8 } });
   const cases: Case[] = [
     { problem: 'P1', n: 1, variant: 'closed form', model: 'pk3.yaml', data: p1Dataset, options: () => ({}) },
     { problem: 'P1', n: 1, variant: 'ODE bdf 1e-8', model: 'pk3-ode.yaml', data: p1Dataset, options: () => ode('bdf') },
@@ -40,6 +40,7 @@ export function ketasimCases(examplesDir: string, subjectsFile: string, full: bo
     { problem: 'P2', n: 10000, variant: 'closed form, reused result buffer', model: 'pk3.yaml', data: () => p2Dataset(10000), options: () => subjects(10000), reuseBuffers: true },
     { problem: 'P2', n: 1000, variant: 'ODE bdf 1e-8', model: 'pk3-ode.yaml', data: () => p2Dataset(1000), options: () => ({ ...subjects(1000), ...ode('bdf') }) },
     { problem: 'P3', n: 1000, variant: 'closed-form PK + ODE dopri5 1e-8', model: 'pkpd.yaml', data: () => p3Dataset(1000), options: () => ({ ...subjects(1000), ...ode('dopri5') }) },
+    { problem: 'P3', n: 1000, variant: 'closed-form PK + ODE dop853 1e-8', model: 'pkpd.yaml', data: () => p3Dataset(1000), options: () => ({ ...subjects(1000), ...ode('dop853') }) },
     { problem: 'P3', n: 1000, variant: 'all ODE bdf 1e-8', model: 'pkpd-ode.yaml', data: () => p3Dataset(1000), options: () => ({ ...subjects(1000), ...ode('bdf') }) },
     { problem: 'P4', n: 1, variant: 'closed form', model: 'pk3.yaml', data: p4Dataset, options: () => ({}) },
     { problem: 'P4', n: 1, variant: 'ODE bdf 1e-8', model: 'pk3-ode.yaml', data: p4Dataset, options: () => ode('bdf') },

@@ -1,7 +1,6 @@
 /** Test problems shared by the fixture tests and the performance report. Parameters match generate.py. */
 import type { OdeRhs } from '../../src/core/ode/index.js';
-import { createRawIntegrator, type OdeIntegrator, type OdeOptions } from '../../src/core/ode/index.js';
-import type { Method } from './helpers.js';
+import { createRawIntegrator, type OdeIntegrator, type OdeMethod, type OdeOptions } from '../../src/core/ode/index.js';
 
 export const robertson: OdeRhs = (_t, y, f) => {
   const y1 = y[0]!;
@@ -87,7 +86,7 @@ export const idr: PiecewiseProblem = {
  * with tStop = next event. At an event time the output is the state after the jump.
  */
 export function runPiecewise(
-  method: Method,
+  method: OdeMethod,
   p: PiecewiseProblem,
   options: OdeOptions,
   times: readonly number[],

@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseGrid, withObservationGrid } from '../../core/data/augment.js';
 import type { Dataset, SubjectRecords } from '../../core/data/dataset.js';
+import { solverMethods } from '../../core/model/spec.js';
 import { simulate, type SimulateOptions } from '../../core/simulate/simulate.js';
 import { readNonmemCsv } from '../../io/nmdata/index.js';
 import { resultToCsv, resultToJson } from '../../io/results.js';
@@ -27,7 +28,7 @@ interface SimulateFlags {
   digits?: number;
   rtol?: number;
   atol?: number;
-  solver?: 'dopri5' | 'bdf';
+  solver?: (typeof solverMethods)[number];
   quiet?: boolean;
 }
 
@@ -49,7 +50,7 @@ export function registerSimulate(program: Command): void {
     .option('--digits <n>', 'significant digits in the output (default: full precision)', positiveInteger)
     .option('--rtol <x>', 'ODE relative tolerance (default: the model\'s, usually 1e-8)', positiveNumber)
     .option('--atol <x>', 'ODE absolute tolerance (default: the model\'s, usually 1e-8)', positiveNumber)
-    .addOption(new Option('--solver <method>', 'ODE method').choices(['dopri5', 'bdf']))
+    .addOption(new Option('--solver <method>', 'ODE method').choices(solverMethods))
     .option('-q, --quiet', 'no messages on standard error')
     .addHelpText(
       'after',

@@ -112,7 +112,7 @@ const output = z
   })
   .strict();
 
-export const solverMethods = ['dopri5', 'bdf'] as const;
+export const solverMethods = ['dopri5', 'dop853', 'bdf'] as const;
 
 const solver = z
   .object({

@@ -23,8 +23,8 @@ export interface OdeOptions {
   /** Analytic Jacobian (BDF only). Default: forward finite differences. */
   jacobian?: OdeJacobian;
   /**
-   * DOPRI5 only. true (default): steps are limited only by `tStop` and outputs are interpolated with the
-   * 4th-order continuous extension of Dormand & Prince, so output times do not perturb the integration.
+   * DOPRI5 and DOP853. true (default): steps are limited only by `tStop` and outputs are interpolated with the
+   * continuous extension (order 4 for DOPRI5, 7 for DOP853), so output times do not perturb the integration.
    * false: every output time is hit exactly by a step (slower when outputs are dense).
    */
   denseOutput?: boolean;
@@ -47,7 +47,7 @@ export interface OdeStats {
 }
 
 export interface OdeIntegrator {
-  readonly method: 'dopri5' | 'bdf';
+  readonly method: 'dopri5' | 'dop853' | 'bdf';
   /** Start (or restart after a discontinuity) at t0 with state y0 (copied). Forgets step history. */
   init(t0: number, y0: Float64Array): void;
   /**
