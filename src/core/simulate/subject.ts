@@ -218,7 +218,9 @@ export class SubjectSimulator {
       }
       this.changed[i] = changed ? 1 : 0;
     }
-    let next = Infinity;
+    // Nothing is observed after the last record: solvers stop there instead of stepping past it (a step past the
+    // end is interpolated back, less accurately than a step that ends on it).
+    let next = n > 0 ? (subject.time[n - 1] as number) : Infinity;
     let runEnd = n - 1;
     for (let i = n - 1; i >= 0; i--) {
       this.nextBreak[i] = next;
