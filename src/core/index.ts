@@ -14,4 +14,4 @@ export {
   type CompiledModelWithRandom,
 } from './model/index.js';
 export { simulate, forEachRow, withSolver, type SimulateOptions, type SimulationResult } from './simulate/simulate.js';
-export { SubjectRandom, philox4x32, normalQuantile, sampleEtas, STREAMS } from './random/index.js';
+export { SubjectRandom, philox4x32, normalQuantile, sampleEtas, STREAMS, observation, residualSd } from './random/index.js';

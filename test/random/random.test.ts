@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalQuantile, philox4x32, SubjectRandom } from '../../src/core/random/philox.js';
+import { observation, residualSd } from '../../src/core/random/residual.js';
 import { sampleEtas } from '../../src/core/random/population.js';
 import { randomEffectsCovariance } from '../../src/core/model/random-effects.js';
 
@@ -98,5 +99,40 @@ describe('sampleEtas', () => {
     const all = sampleEtas(random, 5, 10);
     const shard = sampleEtas(random, 5, 4, 6);
     expect([...shard.values]).toEqual([...all.values.slice(18, 30)]);
+  });
+});
+
+describe('residual error', () => {
+  const draws = (n: number): number[] => {
+    const r = new SubjectRandom(3, 0, 2);
+    return Array.from({ length: n }, () => r.normal());
+  };
+  const moments = (xs: number[]): { mean: number; sd: number } => {
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    return { mean, sd: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) };
+  };
+  const z = draws(50000);
+
+  it('combined error has variance a² + (b·f)² around the prediction', () => {
+    const spec = { additive: 2, proportional: 0.1 };
+    expect(residualSd(spec, 30)).toBeCloseTo(Math.sqrt(4 + 9), 12);
+    const m = moments(z.map((e) => observation(spec, 30, e)));
+    expect(Math.abs(m.mean - 30)).toBeLessThan(4 * (Math.sqrt(13) / Math.sqrt(z.length)));
+    expect(Math.abs(m.sd / Math.sqrt(13) - 1)).toBeLessThan(0.02);
+  });
+
+  it('exponential error is log-normal with the given log-scale SD', () => {
+    const spec = { exponential: 0.3 };
+    const logs = z.map((e) => Math.log(observation(spec, 50, e) / 50));
+    const m = moments(logs);
+    expect(Math.abs(m.mean)).toBeLessThan(4 * (0.3 / Math.sqrt(z.length)));
+    expect(Math.abs(m.sd / 0.3 - 1)).toBeLessThan(0.02);
+  });
+
+  it('keeps observations inside the instrument range', () => {
+    const spec = { additive: 5, range: [0, 60] as [number, number] };
+    expect(observation(spec, 2, -3)).toBe(0);
+    expect(observation(spec, 58, 3)).toBe(60);
+    expect(observation(spec, 30, 1)).toBe(35);
   });
 });

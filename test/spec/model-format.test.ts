@@ -78,6 +78,16 @@ describe('DOSE in dose-control formulas', () => {
   });
 });
 
+describe('residual', () => {
+  it('accepts residual error of outputs and refuses other names and empty entries', () => {
+    const ok = loadModel(oneCompartment.replace('outputs:', 'residual:\n  CP: { proportional: 0.2, additive: 0.01, range: [0, 100] }\noutputs:'), 'test');
+    expect(ok.residual.get('CP')).toEqual({ proportional: 0.2, additive: 0.01, range: [0, 100] });
+    expect(() => loadModel(oneCompartment.replace('outputs:', 'residual:\n  CQ: { additive: 1 }\noutputs:'), 'test')).toThrow(/residual\.CQ.*not an output/);
+    expect(() => loadModel(oneCompartment.replace('outputs:', 'residual:\n  CP: { range: [0, 1] }\noutputs:'), 'test')).toThrow(/give additive, proportional/);
+    expect(() => loadModel(oneCompartment.replace('outputs:', 'residual:\n  CP: { exponential: 0.2, additive: 1 }\noutputs:'), 'test')).toThrow(/cannot be combined/);
+  });
+});
+
 describe('several depots in a closed form', () => {
   it('superposes depots with different absorption rates', () => {
     const rows = [

@@ -70,6 +70,15 @@ export function describeSpec(spec: ModelSpec): string {
   if (dyn.closed_form !== undefined) out.push('', `Dynamics: closed form (${Object.entries(dyn.closed_form.parameters).map(([k, v]) => `${k} = ${v}`).join(', ')})`);
   if (dyn.ode !== undefined) out.push('', 'Dynamics: ODEs', ...dyn.ode.trim().split('\n').map((l) => `  ${l}`));
   out.push('', 'Outputs', ...table(['name', 'unit', 'formula', 'description'], Object.entries(spec.outputs).map(([n, o]) => [n, o.unit, String(o.value), o.description ?? ''])));
+  const residual = Object.entries(spec.residual).map(([n, r]) => [
+    n,
+    r.exponential !== undefined ? `exponential (log-scale SD) ${r.exponential}` : [r.additive !== undefined ? `additive SD ${r.additive}` : '', r.proportional !== undefined ? `proportional ${r.proportional}` : ''].filter(Boolean).join(' + '),
+    r.range !== undefined ? `${r.range[0]} to ${r.range[1]} (observations outside are set to the nearest end)` : '',
+    r.evidence ?? '',
+    r.source ?? '',
+    [r.description, r.note].filter(Boolean).join('; '),
+  ]);
+  if (residual.length > 0) out.push('', 'Residual error (observations)', ...table(['output', 'error', 'range', 'evidence', 'source', 'description / note'], residual));
   const refs = Object.entries(spec.references);
   if (refs.length > 0) out.push('', 'References', ...refs.map(([k, v]) => `  [${k}] ${v}`));
   if (spec.calibration !== undefined) out.push('', `Calibration: ${spec.calibration.trim()}`);

@@ -12,7 +12,7 @@ import { freeSymbols, parseExpression, parseStatements, emitJs, emitStatements, 
 import type { Statement } from '../expr/index.js';
 import type { ClosedFormPart, CompiledModel, EnvLayout, OdePart } from './compiled.js';
 import { DOSE_DURATION, DOSE_F, DOSE_LAG, DOSE_RATE, RATE_K10, RATE_KA_FIRST, RATE_KCP1, RATE_KCP2, RATE_KE0, RATE_KPC1, RATE_KPC2, RATE_V1 } from './compiled.js';
-import type { ClosedFormSpec, Expression, ModelSpec } from './spec.js';
+import type { ClosedFormSpec, Expression, ModelSpec, ResidualSpec } from './spec.js';
 import { randomEffectsCovariance, type RandomEffects } from './random-effects.js';
 import { float64 } from '../buffers.js';
 
@@ -335,8 +335,19 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
     emitOutputs,
     solver: spec.solver,
     routes: compileRoutes(spec, compartments, dosable),
+    residual: compileResidual(spec),
     randomEffects,
   };
+}
+
+/** The `residual` block: every entry names an output. */
+function compileResidual(spec: ModelSpec): ReadonlyMap<string, ResidualSpec> {
+  const out = new Map<string, ResidualSpec>();
+  for (const [name, r] of Object.entries(spec.residual)) {
+    if (spec.outputs[name] === undefined) throw new ModelError(`${name} is not an output (outputs: ${Object.keys(spec.outputs).join(', ')})`, `residual.${name}`);
+    out.set(name, r);
+  }
+  return out;
 }
 
 /** The `routes` block: route name → the dosable compartments receiving a dose by that route. */

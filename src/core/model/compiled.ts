@@ -7,7 +7,7 @@
  * One environment is evaluated per parameter segment of a subject (records whose inputs are equal share it).
  */
 
-import type { ModelSpec, SolverSpec } from './spec.js';
+import type { ModelSpec, ResidualSpec, SolverSpec } from './spec.js';
 
 export interface EnvLayout {
   readonly size: number;
@@ -119,4 +119,6 @@ export interface CompiledModel {
    * given into (one dose record each, same amount), from the model's `routes` block.
    */
   readonly routes: ReadonlyMap<string, readonly number[]>;
+  /** Residual error of outputs, by output name (the model's `residual` block). */
+  readonly residual: ReadonlyMap<string, ResidualSpec>;
 }

@@ -59,7 +59,7 @@ export function loadModel(text: string, source = 'model', resolve?: ModelResolve
 export const FRAGMENT_FORMAT = 'fragment/1';
 
 /** Blocks merged by name. */
-const MAP_KEYS = ['parameters', 'random', 'covariates', 'compartments', 'dose', 'initial', 'outputs', 'references', 'routes'];
+const MAP_KEYS = ['parameters', 'random', 'covariates', 'compartments', 'dose', 'initial', 'outputs', 'references', 'routes', 'residual'];
 
 /** Keys of a fragment that describe the fragment itself and are not merged into the model that uses it. */
 const FRAGMENT_OWN_KEYS = ['ketasim', 'name', 'version', 'title', 'description', 'intended_use', 'calibration'];

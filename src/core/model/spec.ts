@@ -112,6 +112,32 @@ const output = z
   })
   .strict();
 
+/**
+ * Residual (unexplained, observation-level) error of an output, as NONMEM's $ERROR: `additive` SD (output unit),
+ * `proportional` SD (fraction of the prediction), both (combined: variance a² + (b·f)²), or `exponential` SD on the
+ * log scale (log-normal observations). `range`: the instrument's range (a rating scale 0-60); simulated
+ * observations outside it are set to the nearest end, and `ketasim describe` says so.
+ */
+const residual = z
+  .object({
+    additive: z.number().nonnegative().optional(),
+    proportional: z.number().nonnegative().optional(),
+    exponential: z.number().nonnegative().optional(),
+    range: z.tuple([z.number(), z.number()]).optional(),
+    description: z.string().optional(),
+    source: z.string().optional(),
+    evidence: z.enum(evidenceKinds).optional(),
+    note: z.string().optional(),
+  })
+  .strict()
+  .refine((r) => r.additive !== undefined || r.proportional !== undefined || r.exponential !== undefined, {
+    message: 'give additive, proportional (or both: combined) or exponential',
+  })
+  .refine((r) => r.exponential === undefined || (r.additive === undefined && r.proportional === undefined), {
+    message: 'exponential (log-normal) error cannot be combined with additive or proportional',
+  })
+  .refine((r) => r.range === undefined || r.range[0] < r.range[1], { message: 'range: [low, high] with low < high' });
+
 export const solverMethods = ['dopri5', 'dop853', 'bdf'] as const;
 
 const solver = z
@@ -163,6 +189,8 @@ export const modelSpecSchema = z
       .refine((d) => d.closed_form !== undefined || d.ode !== undefined, { message: 'give closed_form, ode, or both' }),
     initial: z.record(name, expression).default({}),
     outputs: z.record(name, output),
+    /** Observation-level error of outputs (for simulated observations, trials and fitting), by output name. */
+    residual: z.record(name, residual).default({}),
     solver: solver.default({ method: 'dopri5', rtol: 1e-8, atol: 1e-8, max_steps: 100000 }),
   })
   .strict();
@@ -173,6 +201,7 @@ export type RandomEffectSpec = z.infer<typeof randomEffect>;
 export type CovariateSpec = z.infer<typeof covariate>;
 export type DoseControlSpec = z.infer<typeof doseControl>;
 export type ClosedFormSpec = z.infer<typeof closedForm>;
+export type ResidualSpec = z.infer<typeof residual>;
 export type OutputSpec = z.infer<typeof output>;
 export type SolverSpec = z.infer<typeof solver>;
 export type Expression = z.infer<typeof expression>;

@@ -1,2 +1,3 @@
 export { SubjectRandom, philox4x32, normalQuantile } from './philox.js';
 export { sampleEtas, STREAMS } from './population.js';
+export { observation, residualSd } from './residual.js';
