@@ -13,19 +13,8 @@
  * as in Dopri5Integrator (the step is retried 10× smaller, and the failure names the state and the time).
  */
 import type { OdeIntegrator, OdeOptions, OdeRhs } from './types.js';
-import {
-  IntegratorBase,
-  EPS,
-  backwardsError,
-  checkAdvanceArgs,
-  checkInitialState,
-  firstNonFinite,
-  initialStep,
-  nonFiniteRhsError,
-  stepTooSmallError,
-  stepUnderflow,
-  tooManyStepsError,
-} from './common.js';
+import { EPS, firstNonFinite, nonFiniteRhsError, stepTooSmallError, stepUnderflow, tooManyStepsError } from './common.js';
+import { ExplicitRungeKutta } from './explicit-rk.js';
 import { SolverError } from '../errors.js';
 import { float64 } from '../buffers.js';
 
@@ -252,32 +241,9 @@ function checkFinite(k: Float64Array, n: number, t: number): void {
   if (i >= 0) throw nonFiniteRhsError(t, i, k[i]!);
 }
 
-export class Dop853Integrator extends IntegratorBase implements OdeIntegrator {
+export class Dop853Integrator extends ExplicitRungeKutta implements OdeIntegrator {
   readonly method = 'dop853' as const;
 
-  private readonly dense: boolean;
-
-  /** Start of the last accepted step (valid when hasStep). */
-  private tOld = 0;
-  /** Size of the last accepted step. */
-  private hLast = 0;
-  /** Proposed size of the next step (0 = not chosen yet). */
-  private h = 0;
-  /** k1 holds f(t, y) and h is set. */
-  private started = false;
-  /** k13 holds f at the current point and must become k1 before the next step (FSAL). */
-  private fsalPending = false;
-  /** A step has been taken since init (yOld, k1..k13 describe it). */
-  private hasStep = false;
-  /** The extra stages and the interpolant of the last step are computed. */
-  private denseReady = false;
-
-  private y: Float64Array;
-  private yOld: Float64Array;
-  private y1: Float64Array;
-  private readonly ysti: Float64Array;
-  private k1: Float64Array;
-  private readonly k2: Float64Array;
   private readonly k3: Float64Array;
   private readonly k4: Float64Array;
   private readonly k5: Float64Array;
@@ -302,15 +268,8 @@ export class Dop853Integrator extends IntegratorBase implements OdeIntegrator {
   private readonly r7: Float64Array;
 
   constructor(n: number, rhs: OdeRhs, options: OdeOptions) {
-    super(n, rhs, options);
-    this.dense = this.options.denseOutput;
+    super(n, rhs, options, 7);
     const mk = (): Float64Array => float64(n);
-    this.y = mk();
-    this.yOld = mk();
-    this.y1 = mk();
-    this.ysti = mk();
-    this.k1 = mk();
-    this.k2 = mk();
     this.k3 = mk();
     this.k4 = mk();
     this.k5 = mk();
@@ -334,66 +293,8 @@ export class Dop853Integrator extends IntegratorBase implements OdeIntegrator {
     this.r7 = mk();
   }
 
-  init(t0: number, y0: Float64Array): void {
-    checkInitialState(t0, y0, this.n);
-    this.tCur = t0;
-    this.tOld = t0;
-    for (let i = 0; i < this.n; i++) this.y[i] = y0[i]!;
-    this.started = false;
-    this.fsalPending = false;
-    this.hasStep = false;
-    this.denseReady = false;
-    this.h = 0;
-  }
-
-  advanceTo(tOut: number, tStop: number, yOut: Float64Array): void {
-    const n = this.n;
-    checkAdvanceArgs(this.tCur, tOut, tStop, yOut, n);
-    if (tOut <= this.tCur) {
-      if (tOut === this.tCur) {
-        for (let i = 0; i < n; i++) yOut[i] = this.y[i]!;
-        return;
-      }
-      if (!this.hasStep || tOut < this.tOld) throw backwardsError(this.tCur, tOut, this.hasStep ? this.tOld : this.tCur);
-      this.interpolate(tOut, yOut);
-      return;
-    }
-    const tEnd = this.dense ? tStop : tOut;
-    if (tEnd - this.tCur <= 16 * EPS * Math.max(Math.abs(this.tCur), Math.abs(tOut))) {
-      // the interval left is below the resolution of the time axis: the state does not change
-      this.tCur = tEnd;
-      this.hasStep = false;
-      for (let i = 0; i < n; i++) yOut[i] = this.y[i]!;
-      return;
-    }
-    if (!this.started) this.start(tStop);
-    this.attempts = 0;
-    this.nonFiniteIndex = -1;
-    while (this.tCur < tOut) this.step(tEnd, tOut);
-    if (this.tCur === tOut) {
-      for (let i = 0; i < n; i++) yOut[i] = this.y[i]!;
-    } else {
-      this.interpolate(tOut, yOut);
-    }
-  }
-
-  /** f(t0, y0) and the initial step size (scipy's select_initial_step with the error-estimator order 7). */
-  private start(tStop: number): void {
-    const n = this.n;
-    this.rhs(this.tCur, this.y, this.k1);
-    this.stats.rhsEvals++;
-    const bad = firstNonFinite(this.k1, n);
-    if (bad >= 0) throw nonFiniteRhsError(this.tCur, bad, this.k1[bad]!);
-    let h = this.h0;
-    if (h === 0) {
-      h = initialStep(this.rhs, n, this.tCur, this.y, this.k1, tStop, this.hmax, 7, this.rtol, this.atol, this.y1, this.k2, this.stats);
-    }
-    this.h = Math.min(h, this.hmax);
-    this.started = true;
-  }
-
   /** One accepted step (after as many rejected attempts as needed), never beyond tEnd. */
-  private step(tEnd: number, tOut: number): void {
+  protected step(tEnd: number, tOut: number): void {
     const n = this.n;
     const rhs = this.rhs;
     const y = this.y;
@@ -598,7 +499,7 @@ export class Dop853Integrator extends IntegratorBase implements OdeIntegrator {
   }
 
   /** Dense output of order 7 on the last step: y(tOld + θ·h) for tOut in [tOld, t] (scipy's Dop853DenseOutput). */
-  private interpolate(tOut: number, yOut: Float64Array): void {
+  protected interpolate(tOut: number, yOut: Float64Array): void {
     const n = this.n;
     if (!this.denseReady) this.prepareDense();
     const theta = (tOut - this.tOld) / this.hLast;

@@ -5,19 +5,8 @@
  * Follows Hairer & Wanner's Fortran DOPRI5 (Hairer, Nørsett & Wanner, Solving ODEs I, II.5 and II.6).
  */
 import type { OdeIntegrator, OdeOptions, OdeRhs } from './types.js';
-import {
-  IntegratorBase,
-  EPS,
-  backwardsError,
-  checkAdvanceArgs,
-  checkInitialState,
-  firstNonFinite,
-  initialStep,
-  nonFiniteRhsError,
-  stepTooSmallError,
-  stepUnderflow,
-  tooManyStepsError,
-} from './common.js';
+import { firstNonFinite, stepTooSmallError, stepUnderflow, tooManyStepsError } from './common.js';
+import { ExplicitRungeKutta } from './explicit-rk.js';
 import { SolverError } from '../errors.js';
 import { float64 } from '../buffers.js';
 
@@ -92,34 +81,13 @@ const FACC2 = 1 / FAC2;
 /** Consecutive step rejections caused by non-finite RHS values before giving up. */
 const MAX_NONFINITE_REJECTS = 10;
 
-export class Dopri5Integrator extends IntegratorBase implements OdeIntegrator {
+export class Dopri5Integrator extends ExplicitRungeKutta implements OdeIntegrator {
   readonly method = 'dopri5' as const;
 
-  private readonly dense: boolean;
-
-  /** Start of the last accepted step (valid when hasStep). */
-  private tOld = 0;
-  /** Size of the last accepted step. */
-  private hLast = 0;
-  /** Proposed size of the next step (0 = not chosen yet). */
-  private h = 0;
   private facold = 1e-4;
   /** The last attempt was rejected: the next accepted step must not increase h. */
   private reject = false;
-  /** k1 holds f(t, y) and h is set. */
-  private started = false;
-  /** k7 holds f at the current point and must become k1 before the next step (FSAL). */
-  private fsalPending = false;
-  /** A step has been taken since init (yOld, k1..k7 describe it). */
-  private hasStep = false;
-  private denseReady = false;
 
-  private y: Float64Array;
-  private yOld: Float64Array;
-  private y1: Float64Array;
-  private ysti: Float64Array;
-  private k1: Float64Array;
-  private readonly k2: Float64Array;
   private readonly k3: Float64Array;
   private readonly k4: Float64Array;
   private readonly k5: Float64Array;
@@ -132,16 +100,8 @@ export class Dopri5Integrator extends IntegratorBase implements OdeIntegrator {
   private readonly r5: Float64Array;
 
   constructor(n: number, rhs: OdeRhs, options: OdeOptions) {
-    super(n, rhs, options);
-    const o = this.options;
-    this.dense = o.denseOutput;
+    super(n, rhs, options, 4);
     const mk = (): Float64Array => float64(n);
-    this.y = mk();
-    this.yOld = mk();
-    this.y1 = mk();
-    this.ysti = mk();
-    this.k1 = mk();
-    this.k2 = mk();
     this.k3 = mk();
     this.k4 = mk();
     this.k5 = mk();
@@ -154,68 +114,13 @@ export class Dopri5Integrator extends IntegratorBase implements OdeIntegrator {
     this.r5 = mk();
   }
 
-  init(t0: number, y0: Float64Array): void {
-    checkInitialState(t0, y0, this.n);
-    this.tCur = t0;
-    this.tOld = t0;
-    for (let i = 0; i < this.n; i++) this.y[i] = y0[i]!;
-    this.started = false;
-    this.fsalPending = false;
-    this.hasStep = false;
-    this.denseReady = false;
-    this.reject = false;
+  protected override resetController(): void {
     this.facold = 1e-4;
-    this.h = 0;
-  }
-
-  advanceTo(tOut: number, tStop: number, yOut: Float64Array): void {
-    const n = this.n;
-    checkAdvanceArgs(this.tCur, tOut, tStop, yOut, n);
-    if (tOut <= this.tCur) {
-      if (tOut === this.tCur) {
-        for (let i = 0; i < n; i++) yOut[i] = this.y[i]!;
-        return;
-      }
-      if (!this.hasStep || tOut < this.tOld) throw backwardsError(this.tCur, tOut, this.hasStep ? this.tOld : this.tCur);
-      this.interpolate(tOut, yOut);
-      return;
-    }
-    const tEnd = this.dense ? tStop : tOut;
-    if (tEnd - this.tCur <= 16 * EPS * Math.max(Math.abs(this.tCur), Math.abs(tOut))) {
-      // the interval left is below the resolution of the time axis: the state does not change
-      this.tCur = tEnd;
-      this.hasStep = false;
-      for (let i = 0; i < n; i++) yOut[i] = this.y[i]!;
-      return;
-    }
-    if (!this.started) this.start(tStop);
-    this.attempts = 0;
-    this.nonFiniteIndex = -1;
-    while (this.tCur < tOut) this.step(tEnd, tOut);
-    if (this.tCur === tOut) {
-      for (let i = 0; i < n; i++) yOut[i] = this.y[i]!;
-    } else {
-      this.interpolate(tOut, yOut);
-    }
-  }
-
-  /** f(t0, y0) and the initial step size. */
-  private start(tStop: number): void {
-    const n = this.n;
-    this.rhs(this.tCur, this.y, this.k1);
-    this.stats.rhsEvals++;
-    const bad = firstNonFinite(this.k1, n);
-    if (bad >= 0) throw nonFiniteRhsError(this.tCur, bad, this.k1[bad]!);
-    let h = this.h0;
-    if (h === 0) {
-      h = initialStep(this.rhs, n, this.tCur, this.y, this.k1, tStop, this.hmax, 4, this.rtol, this.atol, this.y1, this.k2, this.stats);
-    }
-    this.h = Math.min(h, this.hmax);
-    this.started = true;
+    this.reject = false;
   }
 
   /** One accepted step (after as many rejected attempts as needed), never beyond tEnd. */
-  private step(tEnd: number, tOut: number): void {
+  protected step(tEnd: number, tOut: number): void {
     const n = this.n;
     const rhs = this.rhs;
     const y = this.y;
@@ -359,7 +264,7 @@ export class Dopri5Integrator extends IntegratorBase implements OdeIntegrator {
   }
 
   /** Dense output on the last step: y(tOld + θ·h) for tOut in [tOld, t]. */
-  private interpolate(tOut: number, yOut: Float64Array): void {
+  protected interpolate(tOut: number, yOut: Float64Array): void {
     const n = this.n;
     if (!this.denseReady) {
       const h = this.hLast;
