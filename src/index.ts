@@ -14,3 +14,5 @@ export { regimenReport, type RegimenReportInput } from './clinical/report.js';
 export { defaultSafetyRulesPath, loadSafetyRules } from './node/safety-rules.js';
 export { buildRegimen, parseRegimen, regimenSchema, type GivenDose, type PatientRegimen, type Regimen, type RegimenInput } from './regimen/regimen.js';
 export * from './validation/index.js';
+export * from './fit/index.js';
+export { readPatientFile } from './node/patient-file.js';

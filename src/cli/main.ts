@@ -10,6 +10,7 @@ import { registerModels } from './commands/models.js';
 import { registerDemo } from './commands/demo.js';
 import { registerValidate } from './commands/validate.js';
 import { registerRegimen } from './commands/regimen.js';
+import { registerFit } from './commands/fit.js';
 import { packageVersion } from './version.js';
 
 export const DISCLAIMER =
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerSimulate(program);
   registerRegimen(program);
+  registerFit(program);
   registerModels(program);
   registerDemo(program);
   registerValidate(program);
