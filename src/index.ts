@@ -16,3 +16,5 @@ export { buildRegimen, parseRegimen, regimenSchema, type GivenDose, type Patient
 export * from './validation/index.js';
 export * from './fit/index.js';
 export { readPatientFile } from './node/patient-file.js';
+export * from './trial/index.js';
+export { readDesign, runTrial, mergeShards, summaryOf, parseShard, shardRange, type RunOptions as TrialRunOptions, type RunResult as TrialRunResult, type ShardFile } from './node/trial-run.js';

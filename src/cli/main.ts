@@ -11,6 +11,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerValidate } from './commands/validate.js';
 import { registerRegimen } from './commands/regimen.js';
 import { registerFit } from './commands/fit.js';
+import { registerTrial } from './commands/trial.js';
 import { packageVersion } from './version.js';
 
 export const DISCLAIMER =
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerRegimen(program);
   registerFit(program);
+  registerTrial(program);
   registerModels(program);
   registerDemo(program);
   registerValidate(program);

@@ -1,0 +1,191 @@
+/**
+ * Simulating patients of a planned trial: subjects `from … to − 1` (global indices) in batches — one simulate()
+ * call per batch with the patients' random effects and covariates as subject inputs, output buffers reused —
+ * each reduced at once to its compact outcome and added to the arm's accumulator. Pure (no I/O); the worker
+ * threads and the single-thread path both call `runSubjects`.
+ *
+ * Randomness per patient (seed, subject, stream): random effects (stream 0, the model's full Ω by Cholesky), covariates
+ * and inclusion (1), residual error (2: one normal per visit, drawn for every visit so that dropout does not shift
+ * them), dropout (3), occasion deviations (5: per occasion, per random effect with between-occasion variability).
+ *
+ * Between-occasion variability: the engine reads a data-set column named like a random effect at every record
+ * (next observation carried backward). Each patient with BOV therefore gets a column η + κ_occasion for each such
+ * random effect, with the value changing at dose records (a dose opens its occasion; a pre-dose assessment at the
+ * same time still belongs to the previous occasion). The dose itself (bioavailability, lag) uses the new occasion.
+ */
+
+import type { Dataset, SubjectRecords } from '../core/data/dataset.js';
+import { SubjectRandom } from '../core/random/philox.js';
+import { sampleEtas } from '../core/random/population.js';
+import { observation } from '../core/random/residual.js';
+import { simulate } from '../core/simulate/simulate.js';
+import { ArmAccumulator, type ArmShape, type SubjectOutcome } from './accumulate.js';
+import { TrialError } from './design.js';
+import type { ArmPlan, TrialPlan } from './plan.js';
+import { lastVisit, sampleCovariates, TRIAL_STREAMS } from './population.js';
+
+/** Patients per simulate() call. */
+export const BATCH = 512;
+
+export function armShape(plan: TrialPlan, arm: ArmPlan): ArmShape {
+  return {
+    visits: plan.visits.length,
+    peakOutputs: plan.peakOutputs.length,
+    thresholds: plan.safety.map((s) => ({ peakIndex: s.peakIndex, kind: s.kind, value: s.value })),
+    responsePct: plan.score.responsePct,
+    remission: plan.score.remission,
+    missing: plan.missing,
+    relapseVisit: arm.relapseVisit,
+  };
+}
+
+/** The arm of a global subject index. */
+export function armOf(plan: TrialPlan, subject: number): ArmPlan {
+  for (const a of plan.arms) if (subject < a.firstSubject + a.n) return a;
+  throw new RangeError(`subject ${subject} is beyond the trial's ${plan.totalSubjects} subjects`);
+}
+
+/** Reusable per-thread state for one plan. */
+export class TrialSimulator {
+  private buffers: Float64Array[] = [];
+  readonly accumulators: ArmAccumulator[];
+
+  constructor(
+    readonly plan: TrialPlan,
+    readonly batchSize = BATCH,
+  ) {
+    this.accumulators = plan.arms.map((a) => new ArmAccumulator(armShape(plan, a)));
+  }
+
+  /**
+   * Simulate subjects [from, to) (global indices; may span arms) and add them to the accumulators. `onSubject`
+   * sees each outcome (for per-subject output); its arrays are reused after the call returns.
+   */
+  run(from: number, to: number, onSubject?: (o: SubjectOutcome) => void): void {
+    let s = from;
+    while (s < to) {
+      const arm = armOf(this.plan, s);
+      const end = Math.min(to, arm.firstSubject + arm.n, s + this.batchSize);
+      this.batch(arm, s, end, onSubject);
+      s = end;
+    }
+  }
+
+  private batch(arm: ArmPlan, from: number, to: number, onSubject?: (o: SubjectOutcome) => void): void {
+    const plan = this.plan;
+    const model = plan.model;
+    const count = to - from;
+    const nInputs = plan.inputNames.length;
+    const nEta = model.etaNames.length;
+    const values = new Float64Array(count * nInputs);
+    const etas = nEta > 0 ? sampleEtas(model.randomEffects, plan.seed, count, from).values : new Float64Array(0);
+    const pop = plan.population;
+    const popValues = new Float64Array(pop.length);
+    const weights = new Float64Array(count);
+    const covIndex = plan.covariateNames.map((name) => pop.findIndex((c) => c.name === name));
+    const wtIndex = pop.findIndex((c) => c.name === 'WT');
+    const subjects: SubjectRecords[] = [];
+    const bov = plan.occasionVariability;
+    const columnNames = bov.map((b) => b.name);
+    for (let i = 0; i < count; i++) {
+      const subject = from + i;
+      const row = i * nInputs;
+      for (let k = 0; k < nEta; k++) values[row + k] = etas[i * nEta + k] as number;
+      sampleCovariates(pop, plan.design.inclusion, plan.seed, subject, popValues);
+      plan.covariateNames.forEach((name, k) => {
+        const fixed = arm.fixed[name];
+        const p = covIndex[k] as number;
+        values[row + nEta + k] = fixed !== undefined ? fixed : (popValues[p] as number);
+      });
+      const wt = wtIndex >= 0 ? (popValues[wtIndex] as number) : Number.NaN;
+      weights[i] = wt;
+      subjects.push(this.subjectRecords(arm, subject, wt, etas, i, bov));
+    }
+    const dataset: Dataset = { source: `trial arm ${arm.name}`, subjects, columnNames, textColumns: [], ignoredRows: 0 };
+    const rows = count * arm.template.n;
+    const nOut = model.outputNames.length;
+    if (this.buffers.length !== nOut || (this.buffers[0]?.length ?? 0) < rows) {
+      this.buffers = Array.from({ length: nOut }, () => new Float64Array(this.batchSize * arm.template.n * 2));
+      if ((this.buffers[0]?.length ?? 0) < rows) this.buffers = Array.from({ length: nOut }, () => new Float64Array(rows));
+    }
+    const solver = plan.design.solver;
+    const result = simulate(model, dataset, { subjectInputs: { names: plan.inputNames, values }, outputBuffers: this.buffers, ...(solver !== undefined ? { solver } : {}) });
+    this.reduce(arm, from, count, result.subjectOffsets, values, nEta, onSubject);
+  }
+
+  private subjectRecords(arm: ArmPlan, subject: number, wt: number, etas: Float64Array, i: number, bov: TrialPlan['occasionVariability']): SubjectRecords {
+    const t = arm.template;
+    let amt = t.amt;
+    let rate = t.rate;
+    if (arm.weightBased) {
+      if (!(wt > 0)) throw new TrialError(`subject ${subject + 1}: a weight-based dose needs a positive body weight, got ${wt}`, `arms.${arm.name}`);
+      amt = new Float64Array(t.n);
+      rate = new Float64Array(t.n);
+      for (let r = 0; r < t.n; r++) {
+        amt[r] = (arm.amtConst[r] as number) + (arm.amtPerKg[r] as number) * wt;
+        rate[r] = (arm.ratePerKg[r] as number) === 0 ? (t.rate[r] as number) : (arm.rateConst[r] as number) + (arm.ratePerKg[r] as number) * wt;
+      }
+    }
+    let columns = t.columns;
+    if (bov.length > 0) {
+      const model = this.plan.model;
+      const rng = new SubjectRandom(this.plan.seed, subject, TRIAL_STREAMS.occasions);
+      const kappa = new Float64Array(arm.occasions * bov.length);
+      for (let o = 0; o < arm.occasions; o++) for (let b = 0; b < bov.length; b++) kappa[o * bov.length + b] = (bov[b]?.sd as number) * rng.normal();
+      const m = new Map<string, Float64Array>();
+      bov.forEach((b, k) => {
+        const eta = etas[i * model.etaNames.length + model.etaNames.indexOf(b.name)] as number;
+        const col = new Float64Array(t.n);
+        for (let r = 0; r < t.n; r++) col[r] = eta + (kappa[(arm.occasionOfRecord[r] as number) * bov.length + k] as number);
+        m.set(b.name, col);
+      });
+      columns = m;
+    }
+    return { ...t, id: String(subject + 1), amt, rate, columns };
+  }
+
+  private reduce(arm: ArmPlan, from: number, count: number, offsets: Int32Array, inputs: Float64Array, nEta: number, onSubject?: (o: SubjectOutcome) => void): void {
+    const plan = this.plan;
+    const acc = this.accumulators[arm.index] as ArmAccumulator;
+    const nv = plan.visits.length;
+    const visitTimes = plan.visits.map((v) => v.timeH);
+    const scoreCol = this.buffers[plan.score.outputIndex] as Float64Array;
+    const residual = plan.score.residual;
+    const nPeak = plan.peakOutputs.length;
+    const nCov = plan.covariateNames.length;
+    const nInputs = plan.inputNames.length;
+    const scores = new Float64Array(nv);
+    const peaks = new Float64Array(nPeak);
+    const baselines = new Float64Array(nPeak);
+    const covariates = new Float64Array(nCov);
+    for (let i = 0; i < count; i++) {
+      const subject = from + i;
+      const offset = offsets[i] as number;
+      const last = lastVisit(plan.design.dropout, visitTimes, plan.seed, subject);
+      const rng = residual !== undefined ? new SubjectRandom(plan.seed, subject, TRIAL_STREAMS.residualError) : undefined;
+      for (let v = 0; v < nv; v++) {
+        const f = scoreCol[offset + (arm.visitRows[v] as number)] as number;
+        const y = rng !== undefined && residual !== undefined ? observation(residual, f, rng.normal()) : f;
+        scores[v] = v <= last ? y : Number.NaN;
+      }
+      // Peaks up to dropout: observation records before the first visit missed.
+      const endH = last < nv - 1 ? (visitTimes[last + 1] as number) : Infinity;
+      for (let k = 0; k < nPeak; k++) {
+        const col = this.buffers[(plan.peakOutputs[k] as { outputIndex: number }).outputIndex] as Float64Array;
+        let best = -Infinity;
+        const obs = arm.obsRows;
+        for (let j = 0; j < obs.length; j++) {
+          if ((arm.obsTimesH[j] as number) >= endH) break;
+          const y = col[offset + (obs[j] as number)] as number;
+          if (y > best) best = y;
+        }
+        peaks[k] = best;
+        baselines[k] = col[offset + (arm.visitRows[0] as number)] as number;
+      }
+      for (let k = 0; k < nCov; k++) covariates[k] = inputs[i * nInputs + nEta + k] as number;
+      const outcome: SubjectOutcome = { arm: arm.index, subject, covariates, scores, lastVisit: last, peaks, baselines };
+      acc.add(outcome);
+      onSubject?.(outcome);
+    }
+  }
+}
