@@ -31,7 +31,12 @@ interface Path {
   readonly gFractions: Float64Array;
 }
 
-const CACHE_SLOTS = 4;
+/**
+ * Transitions kept per configuration: a subject's records usually need only a few step lengths (grid spacing,
+ * dosing interval, gaps to visits), but rounding makes grid steps near a dose differ in their last bits, each a
+ * step length of its own.
+ */
+const CACHE_SLOTS = 16;
 /**
  * Relative separation of rates above which the exponential-sum form is used. Its coefficients grow as 1/gap and
  * cancel, so its error is about eps/gap of the state's scale: 2e-12 at this threshold, below any ODE tolerance in
@@ -173,6 +178,13 @@ export class LinearPropagator {
   private computeTransition(h: number, phi: Float64Array, g: Float64Array): void {
     const n = this.size;
     const rates = this.system.rates;
+    if (h === 0) {
+      // Φ(0) = I, G(0) = 0 (the chain responses would give them too, through their Taylor series)
+      phi.fill(0);
+      g.fill(0);
+      for (let i = 0; i < n; i++) phi[i * n + i] = 1;
+      return;
+    }
     if (this.diagonal) {
       // Uncoupled modes (the common IV case): Φ_ii = e^{ρh}, G_ii = (e^{ρh} − 1)/ρ, written with expm1 (exact as ρh → 0).
       for (let i = 0; i < n; i++) {
