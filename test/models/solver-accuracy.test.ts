@@ -17,12 +17,12 @@ const dir = new URL('../../examples/regimens/', import.meta.url).pathname;
 
 /** Largest error allowed per output, in the output's unit. */
 const ALLOWED: Record<string, number> = {
-  MADRS: 1e-3, // points (the scale has whole points)
-  ANXIETY: 1e-2, // % of baseline
-  CADSS: 1e-4, // points
-  SBP: 1e-4, // mmHg
+  MADRS: 1e-2, // points (the scale has whole points; the rating error is about 3 points)
+  ANXIETY: 3e-2, // % of baseline
+  CADSS: 1e-3, // points
+  SBP: 1e-3, // mmHg
   CNK: 1e-3, // ng/mL
-  NP_INDEX: 1e-6,
+  NP_INDEX: 1e-5,
 };
 
 describe('clinical models: default solver settings against a 1e-10 solution', () => {

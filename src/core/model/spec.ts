@@ -138,7 +138,7 @@ const residual = z
   })
   .refine((r) => r.range === undefined || r.range[0] < r.range[1], { message: 'range: [low, high] with low < high' });
 
-export const solverMethods = ['dopri5', 'dop853', 'bdf'] as const;
+export const solverMethods = ['dopri5', 'dop853', 'bdf', 'auto'] as const;
 
 const solver = z
   .object({

@@ -87,6 +87,12 @@ export class Dopri5Integrator extends ExplicitRungeKutta implements OdeIntegrato
   private facold = 1e-4;
   /** The last attempt was rejected: the next accepted step must not increase h. */
   private reject = false;
+  /** Stiffness detection (Hairer's DOPRI5): accepted steps in a row with h·|λ| ≳ 3.25, and non-stiff steps since. */
+  private stiffSteps = 0;
+  private nonStiffSteps = 0;
+  private stiffDetected = false;
+  /** Set by the 'auto' integrator: advanceTo returns as soon as stiffness is detected, before reaching tOut. */
+  handOverWhenStiff = false;
 
   private readonly k3: Float64Array;
   private readonly k4: Float64Array;
@@ -117,6 +123,46 @@ export class Dopri5Integrator extends ExplicitRungeKutta implements OdeIntegrato
   protected override resetController(): void {
     this.facold = 1e-4;
     this.reject = false;
+    this.stiffSteps = 0;
+    this.nonStiffSteps = 0;
+    this.stiffDetected = false;
+  }
+
+  /**
+   * True once the steps since the last init have been limited by stability rather than accuracy: Hairer's test
+   * (DOPRI5, IASTI/NONSTI), an estimate of h·|λ| from the two derivatives at t + h, at least 3.25 (the edge of the
+   * method's stability region) on 15 accepted steps without 6 non-stiff steps in a row between them.
+   */
+  get stiff(): boolean {
+    return this.stiffDetected;
+  }
+
+  protected override stopsEarly(): boolean {
+    return this.handOverWhenStiff && this.stiffDetected;
+  }
+
+  /** The solution at the current time (`t`). */
+  currentState(out: Float64Array): void {
+    for (let i = 0; i < this.n; i++) out[i] = this.y[i]!;
+  }
+
+  /** After an accepted step from t to t + h: k6 = f(t + h, ysti) and k7 = f(t + h, y1) estimate h·|λ|. */
+  private checkStiffness(h: number): void {
+    const n = this.n;
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < n; i++) {
+      const dk = this.k7[i]! - this.k6[i]!;
+      const dy = this.y1[i]! - this.ysti[i]!;
+      num += dk * dk;
+      den += dy * dy;
+    }
+    if (den > 0 && h * Math.sqrt(num / den) > 3.25) {
+      this.nonStiffSteps = 0;
+      if (++this.stiffSteps >= 15) this.stiffDetected = true;
+    } else if (++this.nonStiffSteps >= 6) {
+      this.stiffSteps = 0;
+    }
   }
 
   /** One accepted step (after as many rejected attempts as needed), never beyond tEnd. */
@@ -226,6 +272,7 @@ export class Dopri5Integrator extends ExplicitRungeKutta implements OdeIntegrato
         if (this.reject) hNew = Math.min(hNew, h);
         this.reject = false;
         this.stats.steps++;
+        this.checkStiffness(h);
         this.tOld = t;
         this.hLast = h;
         this.tCur = tNew;

@@ -69,6 +69,14 @@ export abstract class ExplicitRungeKutta extends IntegratorBase {
   /** Forget the step-size controller's memory of earlier steps (a restart). */
   protected resetController(): void {}
 
+  /**
+   * Whether advanceTo should return after the step just taken, before reaching tOut (its caller then sees t < tOut
+   * and yOut unwritten). False unless a subclass has been asked to hand over (DOPRI5 inside 'auto', when stiff).
+   */
+  protected stopsEarly(): boolean {
+    return false;
+  }
+
   advanceTo(tOut: number, tStop: number, yOut: Float64Array): void {
     const n = this.n;
     checkAdvanceArgs(this.tCur, tOut, tStop, yOut, n);
@@ -92,7 +100,11 @@ export abstract class ExplicitRungeKutta extends IntegratorBase {
     if (!this.started) this.start(tStop);
     this.attempts = 0;
     this.nonFiniteIndex = -1;
-    while (this.tCur < tOut) this.step(tEnd, tOut);
+    while (this.tCur < tOut) {
+      this.step(tEnd, tOut);
+      // (only when a caller asked for it, see stopsEarly: yOut is then not written and t < tOut tells so)
+      if (this.tCur < tOut && this.stopsEarly()) return;
+    }
     if (this.tCur === tOut) {
       for (let i = 0; i < n; i++) yOut[i] = this.y[i]!;
     } else {

@@ -18,6 +18,9 @@
  *  - 'bdf': variable-order (1–5) BDF/NDF in the quasi-constant step-size form of Shampine & Reichelt
  *    (ode15s / scipy BDF), simplified Newton with a dense LU, finite-difference or analytic Jacobian, output by the
  *    interpolating polynomial. For stiff models (fast distribution vs slow elimination, turnover models, …).
+ *  - 'auto': DOPRI5 after every restart, handing over to BDF when DOPRI5's stiffness test fires (its steps limited by
+ *    stability, not accuracy) until the next restart (auto.ts). For models that are non-stiff around doses and stiff
+ *    long after them (fast turnover states followed for days or months).
  *
  * All never evaluate the RHS beyond tStop, report failures as SolverError (with the model time) and never return
  * non-finite values silently. No allocation happens per step: all work arrays are allocated in the constructor.
@@ -40,15 +43,17 @@
 import { BdfIntegrator } from './bdf.js';
 import { Dop853Integrator } from './dop853.js';
 import { Dopri5Integrator } from './dopri5.js';
+import { AutoIntegrator } from './auto.js';
 import type { OdeIntegrator, OdeOptions, OdeRhs } from './types.js';
 
 export type { OdeIntegrator, OdeJacobian, OdeOptions, OdeRhs, OdeStats } from './types.js';
 export { BdfIntegrator } from './bdf.js';
 export { Dop853Integrator } from './dop853.js';
 export { Dopri5Integrator } from './dopri5.js';
+export { AutoIntegrator } from './auto.js';
 export { luFactor, luSolve } from './linalg.js';
 
-export type OdeMethod = 'dopri5' | 'dop853' | 'bdf';
+export type OdeMethod = 'dopri5' | 'dop853' | 'bdf' | 'auto';
 
 /** Default tolerances (mrgsolve's). */
 export const DEFAULT_RTOL = 1e-8;
@@ -65,17 +70,22 @@ export const DEFAULT_ATOL = 1e-8;
  * DOPRI5 and 1.1e-7 for mrgsolve; test/ode/dop853.test.ts). The largest errors there come from the last steps,
  * which run past the final record (tStop = Infinity) near the steady state with |h·λ| at the stability limit.
  */
-export const LOCAL_ERROR_FACTOR: Readonly<Record<OdeMethod, number>> = { dopri5: 0.01, dop853: 0.01, bdf: 0.1 };
+export const LOCAL_ERROR_FACTOR: Readonly<Record<Exclude<OdeMethod, 'auto'>, number>> = { dopri5: 0.01, dop853: 0.01, bdf: 0.1 };
+
+function scaled(options: OdeOptions, f: number): OdeOptions {
+  const atol = typeof options.atol === 'number' ? options.atol * f : Float64Array.from(options.atol, (a) => a * f);
+  return { ...options, rtol: options.rtol * f, atol };
+}
 
 /**
  * An integrator for `method`. `options.rtol/atol` are the requested accuracy of the solution; the method's local
  * error is controlled at LOCAL_ERROR_FACTOR times them (createRawIntegrator skips that scaling).
  */
 export function createIntegrator(method: OdeMethod, n: number, rhs: OdeRhs, options: OdeOptions): OdeIntegrator {
+  if (method === 'auto') return new AutoIntegrator(n, rhs, scaled(options, LOCAL_ERROR_FACTOR.dopri5), scaled(options, LOCAL_ERROR_FACTOR.bdf));
   const f = LOCAL_ERROR_FACTOR[method];
-  if (f === undefined) throw new RangeError(`unknown ODE method '${String(method)}' (expected 'dopri5', 'dop853' or 'bdf')`);
-  const atol = typeof options.atol === 'number' ? options.atol * f : Float64Array.from(options.atol, (a) => a * f);
-  return createRawIntegrator(method, n, rhs, { ...options, rtol: options.rtol * f, atol });
+  if (f === undefined) throw new RangeError(`unknown ODE method '${String(method)}' (expected 'dopri5', 'dop853', 'bdf' or 'auto')`);
+  return createRawIntegrator(method, n, rhs, scaled(options, f));
 }
 
 /** An integrator whose local error test uses rtol/atol exactly as given (as scipy's BDF and Hairer's DOPRI5 do). */
@@ -87,7 +97,9 @@ export function createRawIntegrator(method: OdeMethod, n: number, rhs: OdeRhs, o
       return new Dop853Integrator(n, rhs, options);
     case 'bdf':
       return new BdfIntegrator(n, rhs, options);
+    case 'auto':
+      return new AutoIntegrator(n, rhs, options, options);
     default:
-      throw new RangeError(`unknown ODE method '${String(method)}' (expected 'dopri5', 'dop853' or 'bdf')`);
+      throw new RangeError(`unknown ODE method '${String(method)}' (expected 'dopri5', 'dop853', 'bdf' or 'auto')`);
   }
 }

@@ -47,7 +47,7 @@ export interface OdeStats {
 }
 
 export interface OdeIntegrator {
-  readonly method: 'dopri5' | 'dop853' | 'bdf';
+  readonly method: 'dopri5' | 'dop853' | 'bdf' | 'auto';
   /** Start (or restart after a discontinuity) at t0 with state y0 (copied). Forgets step history. */
   init(t0: number, y0: Float64Array): void;
   /**
