@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { ketasimCases, type Timing } from './ketasim-problems.js';
 import { CLowerBound, recordedPeers, runPeers, type PeerTiming } from './peers.js';
+import { trialBench, type TrialBench } from './trial.js';
 
 const root = resolve(process.cwd());
 
@@ -25,6 +26,8 @@ interface Flags {
   baselines: string;
   full?: boolean;
   problems?: string;
+  trialPatients: number;
+  trialSingle?: number;
 }
 
 const program = new Command()
@@ -35,7 +38,9 @@ const program = new Command()
   .option('--peers <list>', 'peers to run where installed: c,scipy,desolve,mrgsolve (or none)', 'c,scipy,desolve,mrgsolve')
   .option('--baselines <dir>', 'the peer baselines folder', process.env.KETASIM_BASELINES ?? join(root, '..', 'shared', 'baselines'))
   .option('--full', 'also run the slow ODE variants (P2 N=10000 with BDF)')
-  .option('--problems <list>', 'only these problems, e.g. P2,P3')
+  .option('--problems <list>', 'only these problems, e.g. P2,P3 (TRIAL: the virtual-trial throughput)')
+  .option('--trial-patients <n>', 'virtual patients of the all-core trial run', (v) => Number(v), 100000)
+  .option('--trial-single <n>', 'virtual patients of the single-thread trial run (default 10000; --full: as --trial-patients)', (v) => Number(v))
   .parse();
 const flags = program.opts<Flags>();
 const log = (msg: string): void => {
@@ -46,10 +51,12 @@ const subjectsFile = existsSync(join(root, 'test', 'fixtures', 'baselines', 'sub
   ? join(root, 'test', 'fixtures', 'baselines', 'subjects_N10000.csv')
   : join(flags.baselines, 'params', 'subjects_N10000.csv');
 const only = flags.problems?.split(',').map((s) => s.trim().toUpperCase());
+const onlyTrial = only !== undefined && only.length === 1 && only[0] === 'TRIAL';
 const peerList = flags.peers === 'none' ? [] : flags.peers.split(',').map((s) => s.trim());
 const examplesDir = join(root, 'examples', 'baselines');
 const allCases = ketasimCases(examplesDir, subjectsFile, flags.full === true);
 const selected = allCases.map((c, i) => ({ c, i })).filter(({ c }) => only === undefined || only.includes(c.problem));
+const runTrialBench = only === undefined || only.includes('TRIAL');
 
 log(`ketasim benchmark: node ${process.version}, ${flags.processes} processes x ${flags.reps} reps per case, single thread`);
 const caseScript = join(fileURLToPath(new URL('.', import.meta.url)), 'case.js');
@@ -101,7 +108,7 @@ function pairedP2(): { ketasimSeconds: number; cSeconds: number } | undefined {
   return { ketasimSeconds: k, cSeconds: cl };
 }
 const paired = pairedP2();
-const measured = runPeers({ baselinesDir: flags.baselines, reps: Math.min(flags.reps, 3), peers: peerList, log });
+const measured = onlyTrial ? [] : runPeers({ baselinesDir: flags.baselines, reps: Math.min(flags.reps, 3), peers: peerList, log });
 const recorded = recordedPeers(join(root, 'bench', 'peers-recorded.csv')).filter(
   (r) => !measured.some((m) => m.peer === r.peer && m.problem === r.problem && m.n === r.n),
 );
@@ -157,8 +164,22 @@ if (targets.p3VsMrgsolve !== undefined) {
   lines.push(`Target P3 N=1000 at least 2x faster than mrgsolve: ${t.speedup.toFixed(2)}x (${t.speedup >= 2 ? 'met' : 'NOT met'})`);
 }
 
+// Virtual trial (issue 4): bench/trial-6-infusions.yaml, single thread and all cores.
+let trial: TrialBench | undefined;
+if (runTrialBench) {
+  const single = flags.trialSingle ?? (flags.full === true ? flags.trialPatients : Math.min(10000, flags.trialPatients));
+  trial = await trialBench(root, single, flags.trialPatients, log);
+  const t = trial;
+  lines.push(`\nTRIAL  six 0.5 mg/kg infusions, 28 days, daily MADRS (bench/trial-6-infusions.yaml)`);
+  lines.push(`  ketasim  1 worker   ${String(t.single.patients).padStart(7)} patients ${ms(t.single.seconds).padStart(9)}  ${t.single.patientsPerSecond.toFixed(0).padStart(6)} patients/s`);
+  lines.push(`  ketasim  ${t.cores} workers  ${String(t.allCores.patients).padStart(7)} patients ${ms(t.allCores.seconds).padStart(9)}  ${t.allCores.patientsPerSecond.toFixed(0).padStart(6)} patients/s`);
+  lines.push(`Target speed-up from 1 to ${t.cores} workers at least 1.8x: ${t.speedup.toFixed(2)}x (${t.speedup >= 1.8 ? 'met' : 'NOT met'})`);
+  const n100k = (100000 / t.allCores.patientsPerSecond).toFixed(1);
+  lines.push(`Target 100,000 patients in under 60 s on all cores: ${t.allCores.patients === 100000 ? `${t.allCores.seconds.toFixed(1)} s` : `${n100k} s (extrapolated from ${t.allCores.patients})`} (${100000 / t.allCores.patientsPerSecond < 60 ? 'met' : 'NOT met'})`);
+}
+
 if (flags.json === true) {
-  process.stdout.write(`${JSON.stringify({ node: process.version, reps: flags.reps, ketasim: ours, peers, comparisons: rows, targets }, null, 1)}\n`);
+  process.stdout.write(`${JSON.stringify({ node: process.version, reps: flags.reps, ketasim: ours, peers, comparisons: rows, targets, trial }, null, 1)}\n`);
   log(lines.join('\n'));
 } else {
   process.stdout.write(`${lines.join('\n')}\n`);
