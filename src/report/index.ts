@@ -52,6 +52,7 @@ export {
   type XY,
   type XYChartOptions,
 } from './charts.js';
+export { percentileChart, type PercentileBox, type PercentileChartOptions } from './percentile-chart.js';
 export { decimate, DEFAULT_MAX_POINTS, type Accessor } from './decimate.js';
 export { renderSvg, type RenderOptions } from './render.js';
 export {

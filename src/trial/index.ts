@@ -8,3 +8,4 @@ export { trialSummary, summarySchema, SUMMARY_FORMAT, type TrialSummary } from '
 export { ExactSum } from './exact-sum.js';
 export { Histogram } from './histogram.js';
 export * as trialStats from './stats.js';
+export { trialReport, parseTrialSummary, type TrialReportOptions } from './report.js';

@@ -37,9 +37,22 @@ describe('ketasim trial', () => {
     const files = readdirSync(shards).filter((f) => f.startsWith('shard-')).map((f) => join(shards, f));
     expect(files).toHaveLength(3);
     const merged = join(s.dir, 'merged');
-    const m = ketasim('trial', 'merge', ...files, '--out', merged);
+    const m = ketasim('trial', 'merge', ...files, '--out', merged, '--report');
     expect(m.code).toBe(0);
     expect(readFileSync(join(merged, 'summary.json'), 'utf8')).toBe(outs[0]);
+    // The report of the merged shards is the report of the unsharded summary (apart from the footer: time, command).
+    expect(m.stderr).toContain(join(merged, 'report.html'));
+    const again = ketasim('trial', 'report', join(s.dir, 'w1', 'summary.json'), '--out', join(s.dir, 'w1.html'));
+    expect(again.code).toBe(0);
+    const body = (file: string): string => readFileSync(file, 'utf8').replace(/<footer>[\s\S]*<\/footer>/, '');
+    expect(body(join(merged, 'report.html'))).toBe(body(join(s.dir, 'w1.html')));
+    expect(body(join(merged, 'report.html'))).toContain('<h2>Time to response and relapse</h2>');
+    expect(readFileSync(join(merged, 'report.html'), 'utf8')).toContain(`ketasim trial merge ${files.join(' ')}`);
+    // A shard has no summary to report; a file that is not a summary is refused.
+    expect(ketasim('trial', '--design', design, '--shard', '1/3', '--report', '--out', shards).code).toBe(2);
+    const notSummary = ketasim('trial', 'report', files[0] as string);
+    expect(notSummary.code).toBe(1);
+    expect(notSummary.stderr).toContain('not a trial summary (format "ketasim-trial-shard/1"');
     const summary = summarySchema.parse(JSON.parse(outs[0] as string));
     expect(summary.arms.map((a) => a.n)).toEqual([37, 23]);
     expect(summary.comparisons[0]?.treatment).toBe('ketamine');

@@ -1,19 +1,22 @@
 /**
  * `ketasim trial`: run a virtual trial design (docs/trials.md) on every core and write out/summary.json (and the
- * per-subject CSV on request); `ketasim trial merge` merges shard files written with --shard i/N. Thin: parse
- * arguments, call src/node/trial-run.ts, print.
+ * per-subject CSV and the HTML report on request); `ketasim trial merge` merges shard files written with
+ * --shard i/N; `ketasim trial report` writes the HTML report of a summary.json. Thin: parse arguments, call
+ * src/node/trial-run.ts and src/trial/report.ts, print.
  */
 
 import { mkdirSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { readText } from '../../node/files.js';
+import { readText, writeText } from '../../node/files.js';
 import { defaultWorkers, mergeShards, parseShard, readDesign, runTrial, shardFile, subjectCsvHeader, summaryOf, type ShardFile } from '../../node/trial-run.js';
 import { TrialError } from '../../trial/design.js';
+import { parseTrialSummary, trialReport } from '../../trial/report.js';
 import type { TrialSummary } from '../../trial/summary.js';
 import { DISCLAIMER, UsageError } from '../main.js';
 import { positiveInteger } from '../options.js';
+import { packageVersion } from '../version.js';
 
 interface TrialFlags {
   design?: string;
@@ -24,6 +27,26 @@ interface TrialFlags {
   subjects?: boolean;
   json?: boolean;
   progress?: boolean;
+  /** true: <out>/report.html; a string: that file. */
+  report?: string | boolean;
+}
+
+const REPORT_HELP = 'also write the HTML report (plots and tables of the endpoints); default file <out>/report.html';
+
+/** Where --report [file] writes: the file given, or report.html in the output directory. */
+function reportPath(report: string | boolean | undefined, out: string): string | undefined {
+  if (report === undefined || report === false) return undefined;
+  return report === true ? join(out, 'report.html') : report;
+}
+
+/** Render the report of a summary and write it; returns the path. */
+async function writeReport(summary: TrialSummary, path: string): Promise<string> {
+  const html = await trialReport(summary, {
+    disclaimer: DISCLAIMER,
+    provenance: { ketasim: packageVersion(), Command: `ketasim ${process.argv.slice(2).join(' ')}` },
+  });
+  writeText(path, html);
+  return path;
 }
 
 function seedNumber(value: string): number {
@@ -44,6 +67,7 @@ export function registerTrial(program: Command): void {
     .option('--subjects', 'also write subjects.csv (one row per patient: covariates, score at each visit, peaks)')
     .option('--json', 'print the summary JSON instead of the text summary')
     .option('--no-progress', 'no progress bar (it is shown on a terminal for runs longer than a second)')
+    .option('--report [file]', REPORT_HELP)
     .addHelpText(
       'after',
       `
@@ -52,9 +76,10 @@ Exit codes: 0 ok, 1 bad design or failed simulation, 2 bad usage.
 
 Examples:
   ketasim trial --design examples/trials/murrough2013.yaml
-  ketasim trial --design examples/trials/murrough2013b.yaml --seed 7 --out out/m2013b --subjects
+  ketasim trial --design examples/trials/murrough2013b.yaml --seed 7 --out out/m2013b --subjects --report
   ketasim trial --design big.yaml --shard 1/3 --out shards/   (then 2/3, 3/3, on any machines)
-  ketasim trial merge shards/shard-*-of-3.json --out out/big
+  ketasim trial merge shards/shard-*-of-3.json --out out/big --report
+  ketasim trial report out/big/summary.json --out big.html
 
 ${DISCLAIMER}`,
     )
@@ -65,13 +90,34 @@ ${DISCLAIMER}`,
     .argument('<shards...>', 'shard files')
     .option('-o, --out <dir>', 'output directory (default out/trial)')
     .option('--json', 'print the summary JSON instead of the text summary')
-    .action((files: string[], _flags: unknown, cmd: Command) => runMerge(files, cmd.optsWithGlobals<{ out?: string; json?: boolean }>()));
+    .option('--report [file]', REPORT_HELP)
+    .action((files: string[], _flags: unknown, cmd: Command) => runMerge(files, cmd.optsWithGlobals<{ out?: string; json?: boolean; report?: string | boolean }>()));
+  trial
+    .command('report')
+    .description('write the HTML report of a trial summary (summary.json of ketasim trial or ketasim trial merge)')
+    .argument('<summary>', 'summary.json')
+    .option('-o, --out <file>', 'report file (default: report.html next to the summary)')
+    .action((file: string, _flags: unknown, cmd: Command) => runReport(file, cmd.optsWithGlobals<{ out?: string }>()));
+}
+
+async function runReport(file: string, flags: { out?: string }): Promise<void> {
+  let data: unknown;
+  try {
+    data = JSON.parse(readText(file, 'trial summary'));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new TrialError(`not JSON: ${e.message}`, file);
+    throw e;
+  }
+  const summary = parseTrialSummary(data, file);
+  const path = await writeReport(summary, flags.out ?? join(dirname(file), 'report.html'));
+  process.stderr.write(`ketasim trial report: wrote ${path}\n`);
 }
 
 async function runTrialCommand(flags: TrialFlags): Promise<void> {
   if (flags.design === undefined) throw new UsageError('give the design file: ketasim trial --design <file> (examples in examples/trials/)');
   const loaded = readDesign(flags.design);
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
+  if (shard !== undefined && flags.report !== undefined) throw new UsageError('a shard has no summary to report: use --report with `ketasim trial merge` (or `ketasim trial report summary.json`)');
   const out = flags.out ?? join('out', 'trial');
   mkdirSync(out, { recursive: true });
   const fd = flags.subjects === true ? openSync(join(out, shard !== undefined ? `subjects-${shard.index}-of-${shard.count}.csv` : 'subjects.csv'), 'w') : undefined;
@@ -119,7 +165,9 @@ async function runTrialCommand(flags: TrialFlags): Promise<void> {
     writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
     if (flags.json === true) process.stdout.write(`${JSON.stringify(summary, null, 1)}\n`);
     else process.stdout.write(summaryText(summary));
-    process.stderr.write(`ketasim trial: ${n} patients in ${seconds.toFixed(1)} s (${(n / seconds).toFixed(0)} patients/s); wrote ${join(out, 'summary.json')}\n`);
+    const report = reportPath(flags.report, out);
+    if (report !== undefined) await writeReport(summary, report);
+    process.stderr.write(`ketasim trial: ${n} patients in ${seconds.toFixed(1)} s (${(n / seconds).toFixed(0)} patients/s); wrote ${join(out, 'summary.json')}${report !== undefined ? ` and ${report}` : ''}\n`);
   } finally {
     bar?.stop();
   }
@@ -130,7 +178,7 @@ function prependHeader(path: string, header: string): void {
   writeFileSync(path, header + body);
 }
 
-function runMerge(files: string[], flags: { out?: string; json?: boolean }): void {
+async function runMerge(files: string[], flags: { out?: string; json?: boolean; report?: string | boolean }): Promise<void> {
   if (files.length === 0) throw new UsageError('give the shard files to merge');
   const shards = files.map((path) => {
     let shard: ShardFile;
@@ -148,7 +196,9 @@ function runMerge(files: string[], flags: { out?: string; json?: boolean }): voi
   writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
   if (flags.json === true) process.stdout.write(`${JSON.stringify(summary, null, 1)}\n`);
   else process.stdout.write(summaryText(summary));
-  process.stderr.write(`ketasim trial merge: ${files.length} shards, ${summary.design.subjects} patients; wrote ${join(out, 'summary.json')}\n`);
+  const report = reportPath(flags.report, out);
+  if (report !== undefined) await writeReport(summary, report);
+  process.stderr.write(`ketasim trial merge: ${files.length} shards, ${summary.design.subjects} patients; wrote ${join(out, 'summary.json')}${report !== undefined ? ` and ${report}` : ''}\n`);
 }
 
 function f(x: number | null, digits = 1): string {
