@@ -14,4 +14,6 @@ export {
   type CompiledModelWithRandom,
 } from './model/index.js';
 export { simulate, forEachRow, withSolver, type SimulateOptions, type SimulationResult } from './simulate/simulate.js';
+export { OutputEvaluator, outputsFromStates, simulateSharingDynamics, type OutputEvaluatorOptions } from './simulate/outputs-from-states.js';
+export { modelDependencies, type ModelDependencies } from './model/dependencies.js';
 export { SubjectRandom, philox4x32, normalQuantile, sampleEtas, STREAMS, observation, residualSd } from './random/index.js';

@@ -5,12 +5,13 @@
  */
 
 import type { CompiledModelWithRandom, SolverSpec } from '../core/model/index.js';
+import { modelDependencies } from '../core/model/dependencies.js';
 import { SubjectRandom } from '../core/random/philox.js';
 import { runEnvironment } from '../core/simulate/simulate.js';
 import { buildDesign, type Censoring, type DesignOptions, type PatientDesign, type UnusedObservation } from './design.js';
 import { choleskyPd, inverseFromCholesky } from './linalg.js';
 import { FitError, iwres, observationTerm, PatientObjective } from './objective.js';
-import { hessian, minimizeBfgs } from './optimize.js';
+import { hessian, minimizeBfgs, minimizeLevenbergMarquardt, type MinimizeResult } from './optimize.js';
 import type { PatientRecord } from './record.js';
 
 /** z for a two-sided 90% interval. */
@@ -33,6 +34,19 @@ export interface FitOptions extends DesignOptions {
   /** Finite-difference steps (whitened eta) for the gradient and the Hessian. */
   readonly gradientStep?: number;
   readonly hessianStep?: number;
+  /**
+   * 'lm' (default): Levenberg–Marquardt on the observation terms with a finite-difference Jacobian of the
+   * predictions, continued by BFGS if it stops above the gradient tolerance; 'bfgs': BFGS with finite-difference
+   * gradients of the objective only. Both find the same mode.
+   */
+  readonly optimizer?: 'lm' | 'bfgs';
+  /**
+   * Differences of the Levenberg–Marquardt Jacobian: 'auto' (default) forward where a step needs a new simulation
+   * (random effects that reach the dynamics of an ODE model), central elsewhere; or 'central', 'forward' throughout.
+   */
+  readonly differences?: 'auto' | 'central' | 'forward';
+  /** Keep simulations and re-evaluate outputs for random effects that reach only outputs (default true). */
+  readonly reuseStates?: boolean;
 }
 
 export interface EtaEstimate {
@@ -104,11 +118,16 @@ export interface PatientFit {
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
-/** Solver settings for fitting ODE models: finite differences need smooth objectives (tighter than simulation). */
+/**
+ * Solver settings for fitting ODE models: finite differences need smooth objectives, so at most rtol 1e-4 and atol
+ * 1e-6 (tighter than the clinical models' simulation defaults). For ketamine-depression and the example patient the
+ * predictions at 1e-4 are within 1e-8 points of a 1e-12 solution and the mode equals a 1e-10 fit's to 3e-4 prior
+ * SDs (test/fit/speed.test.ts); 1e-6 costs about twice as much for no change in the mode.
+ */
 export function fitSolver(model: CompiledModelWithRandom, override: Partial<SolverSpec> | undefined): Partial<SolverSpec> | undefined {
   if (override !== undefined) return override;
   if (model.ode === undefined) return undefined;
-  return { rtol: Math.min(model.solver.rtol, 1e-6), atol: Math.min(model.solver.atol, 1e-8) };
+  return { rtol: Math.min(model.solver.rtol, 1e-4), atol: Math.min(model.solver.atol, 1e-6) };
 }
 
 export function fitPatient(model: CompiledModelWithRandom, record: PatientRecord, options: FitOptions = {}): PatientFit {
@@ -119,7 +138,7 @@ export function fitPatient(model: CompiledModelWithRandom, record: PatientRecord
     throw new FitError(`${record.source}: no observation can inform the fit${why !== '' ? ` (${why})` : ' (the record has none)'}; the prediction would be the population's`);
   }
   const solver = fitSolver(model, options.solver);
-  const objective = new PatientObjective(model, design, solver !== undefined ? { solver } : {});
+  const objective = new PatientObjective(model, design, { ...(solver !== undefined ? { solver } : {}), ...(options.reuseStates !== undefined ? { reuseStates: options.reuseStates } : {}) });
   const n = objective.n;
   const hasOde = model.ode !== undefined;
   const f = (u: Float64Array): number => objective.evaluate(u);
@@ -128,10 +147,23 @@ export function fitPatient(model: CompiledModelWithRandom, record: PatientRecord
   const starts: Float64Array[] = [new Float64Array(n)];
   const rng = new SubjectRandom(options.seed ?? 1, 0, 7);
   for (let k = 0; k < (options.extraStarts ?? 0); k++) starts.push(Float64Array.from({ length: n }, () => 1.5 * rng.normal()));
-  let best: ReturnType<typeof minimizeBfgs> | undefined;
+  let best: MinimizeResult | undefined;
+  const gtol = options.gtol ?? (hasOde ? 1e-3 : 1e-6);
+  const step = options.gradientStep ?? (hasOde ? 1e-3 : 1e-4);
+  const differences = options.differences ?? 'auto';
+  const lmDifferences = differences === 'auto' ? (hasOde ? { forward: objective.needsSimulation } : {}) : { differences };
   for (const u0 of starts) {
     if (!Number.isFinite(f(u0))) continue;
-    const r = minimizeBfgs(f, u0, { gtol: options.gtol ?? (hasOde ? 1e-3 : 1e-6), step: options.gradientStep ?? (hasOde ? 1e-3 : 1e-4), initialInverseHessian: 0.5 });
+    let r: MinimizeResult;
+    if ((options.optimizer ?? 'lm') === 'lm') {
+      r = minimizeLevenbergMarquardt(objective, u0, { gtol, step, ...lmDifferences });
+      if (!r.converged) {
+        const more = minimizeBfgs(f, r.x, { gtol, step, initialInverseHessian: 0.5 });
+        r = { ...more, iterations: r.iterations + more.iterations, message: `Levenberg–Marquardt stopped (${r.message}); BFGS: ${more.message}` };
+      }
+    } else {
+      r = minimizeBfgs(f, u0, { gtol, step, initialInverseHessian: 0.5 });
+    }
     if (best === undefined || r.f < best.f) best = r;
   }
   if (best === undefined) {
@@ -300,6 +332,44 @@ export function fitPatient(model: CompiledModelWithRandom, record: PatientRecord
       timingsMs: { map: tMap - t0, uncertainty: tEnd - tMap, total: tEnd - t0 },
     },
   };
+}
+
+/**
+ * Draws from the normal approximation of the posterior (MAP, result.covariance) arranged for cheap forecasts:
+ * `groups` values of the random effects that reach the dynamics, each followed by `perGroup` draws of the
+ * output-only ones from their conditional normal given those values. Rows (groups·perGroup, model order of the
+ * random effects) within a group share one solution of the dynamics: simulateSharingDynamics
+ * (core/simulate/outputs-from-states.ts) then solves `groups` ODEs instead of groups·perGroup. Every row is a draw
+ * from the same normal (the rows of a group are dependent through the shared values: a forecast band from G groups
+ * of P has the Monte Carlo precision of between G and G·P independent draws).
+ */
+export function drawsSharingDynamics(fit: PatientFit, groups: number, perGroup: number, seed = 1): Float64Array {
+  const n = fit.objective.n;
+  const names = fit.objective.names;
+  const dynamicInputs = modelDependencies(fit.objective.model).dynamicInputs;
+  // Order: dynamic effects first, so that the Cholesky factor of the reordered covariance gives the conditional.
+  const order = [...names.keys()].sort((a, b) => Number(!dynamicInputs.has(names[a] as string)) - Number(!dynamicInputs.has(names[b] as string)) || a - b);
+  const nd = order.filter((i) => dynamicInputs.has(names[i] as string)).length;
+  const cov = new Float64Array(n * n);
+  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) cov[a * n + b] = fit.result.covariance[(order[a] as number) * n + (order[b] as number)] as number;
+  const L = choleskyPd(cov, n);
+  if (L === undefined) throw new FitError('the posterior covariance is not positive definite: no normal draws');
+  const rng = new SubjectRandom(seed, 0, 10);
+  const out = new Float64Array(groups * perGroup * n);
+  const z = new Float64Array(n);
+  for (let g = 0; g < groups; g++) {
+    for (let i = 0; i < nd; i++) z[i] = rng.normal();
+    for (let k = 0; k < perGroup; k++) {
+      for (let i = nd; i < n; i++) z[i] = rng.normal();
+      const row = (g * perGroup + k) * n;
+      for (let a = 0; a < n; a++) {
+        let v = fit.mapEta[order[a] as number] as number;
+        for (let c = 0; c <= a; c++) v += (L[a * n + c] as number) * (z[c] as number);
+        out[row + (order[a] as number)] = v;
+      }
+    }
+  }
+  return out;
 }
 
 function termAt(o: PatientDesign['observations'][number], f: number): number {

@@ -4,3 +4,4 @@ export { compileModel, RESERVED_NAMES, type CompiledModelWithRandom } from './co
 export { parseModelSpec, loadModel, mergeSpecs, FRAGMENT_FORMAT, type ModelResolver } from './load.js';
 export { randomEffectsCovariance, type RandomEffects } from './random-effects.js';
 export * from './compiled.js';
+export { modelDependencies, type ModelDependencies } from './dependencies.js';
