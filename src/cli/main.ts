@@ -11,6 +11,8 @@ import { registerDemo } from './commands/demo.js';
 import { registerValidate } from './commands/validate.js';
 import { registerRegimen } from './commands/regimen.js';
 import { registerFit } from './commands/fit.js';
+import { registerForecast } from './commands/forecast.js';
+import { registerRecommend } from './commands/recommend.js';
 import { registerTrial } from './commands/trial.js';
 import { packageVersion } from './version.js';
 
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerRegimen(program);
   registerFit(program);
+  registerForecast(program);
+  registerRecommend(program);
   registerTrial(program);
   registerModels(program);
   registerDemo(program);

@@ -6,7 +6,7 @@
  */
 
 import type { Dataset } from '../core/data/dataset.js';
-import type { CompiledModelWithRandom } from '../core/model/index.js';
+import type { CompiledModelWithRandom, SolverSpec } from '../core/model/index.js';
 import { observation } from '../core/random/residual.js';
 import { SubjectRandom } from '../core/random/philox.js';
 import { simulate } from '../core/simulate/simulate.js';
@@ -25,6 +25,8 @@ export interface BandOptions {
   readonly seed?: number;
   /** Percentiles of the band. Default [0.05, 0.5, 0.95]. */
   readonly percentiles?: readonly [number, number, number];
+  /** Solver settings; default the fitting tolerance (fitSolver). */
+  readonly solver?: Partial<SolverSpec>;
 }
 
 export interface OutputBands {
@@ -56,7 +58,7 @@ export function predictionBands(model: CompiledModelWithRandom, fit: PatientFit,
   const values = new Float64Array(count * n);
   values.set(fit.mapEta, 0);
   for (let d = 0; d < nDraws; d++) for (let i = 0; i < n; i++) values[(d + 2) * n + i] = fit.draws[d * n + i] as number;
-  const solver = fitSolver(model, undefined);
+  const solver = options.solver ?? fitSolver(model, undefined);
   const sim = simulate(model, dataset, { subjectInputs: { names: fit.objective.names, values }, ...(solver !== undefined ? { solver } : {}) });
   const rowsPer = subject.n;
   const ps = options.percentiles ?? [0.05, 0.5, 0.95];
@@ -115,4 +117,323 @@ export function patientGridH(doses: readonly PlannedDose[], endH: number, stepH 
   for (const d of doses) for (let t = d.timeH; t <= d.timeH + d.durationH + windowH; t += fineH) add(t);
   add(endH);
   return [...set].sort((a, b) => a - b);
+}
+
+// Forecasts of a plan: relapse, booster due date, peaks, prediction intervals ---------------------------------------
+
+/** Response: MADRS at least 50 % below the baseline (clinical-practice.md §2.1; src/clinical/population.ts). */
+export const RESPONSE_FRACTION = 0.5;
+
+/** A plan to forecast: further doses after the record's (may be none). */
+export interface ForecastScenario {
+  readonly label: string;
+  readonly doses: readonly PlannedDose[];
+}
+
+/** Where the MADRS baseline of the response definition comes from. */
+export interface Baseline {
+  readonly value: number;
+  /** 'covariate' (the record's BASE_MADRS), 'rating' (a MADRS rating at or before the first dose), 'model default'. */
+  readonly from: 'covariate' | 'rating' | 'model default';
+  readonly text: string;
+}
+
+export interface PlanForecastOptions {
+  /** Forecast origin (hours since the record's time zero); default the record's last dose or observation. */
+  readonly originH?: number;
+  /** Forecast horizon after the origin, hours. */
+  readonly horizonH: number;
+  readonly scenarios: readonly ForecastScenario[];
+  /** Posterior draws (at most the fit's). Default 500. */
+  readonly draws?: number;
+  readonly seed?: number;
+  /** Outputs with prediction intervals; default MADRS, CADSS, SBP, DBP, HR (those the model has). */
+  readonly outputs?: readonly string[];
+  /** Booster due: the latest time at which the probability of having stayed in response is still ≥ this. Default 0.9. */
+  readonly keepLevel?: number;
+  /** Grid spacing away from doses, hours. Default 6. */
+  readonly stepH?: number;
+  /** Solver; default the model's simulation settings (forecasts need no finite differences). */
+  readonly solver?: Partial<SolverSpec>;
+  readonly baseline: Baseline;
+  /** Percentile of the predicted peaks reported as `upper` (limits). Default 0.95. */
+  readonly peakQuantile?: number;
+}
+
+export interface Band5 {
+  readonly name: string;
+  readonly unit: string;
+  /** Percentiles of a future observation (posterior draws + residual error) at each grid time. */
+  readonly p05: readonly number[];
+  readonly p25: readonly number[];
+  readonly median: readonly number[];
+  readonly p75: readonly number[];
+  readonly p95: readonly number[];
+  /** Individual prediction at the MAP. */
+  readonly ipred: readonly number[];
+}
+
+export interface Spread {
+  readonly p05: number;
+  readonly median: number;
+  readonly p95: number;
+}
+
+export interface PeakForecast {
+  readonly output: string;
+  readonly unit: string;
+  /** Each draw's largest value after the start of the first planned dose (no residual error). */
+  readonly peak: Spread;
+  /** The peakQuantile-th percentile of the peak (the value limits are judged on). */
+  readonly upper: { readonly p: number; readonly value: number };
+  /** Fraction of draws whose peak is above `threshold` (when given). */
+  readonly above?: { readonly threshold: number; readonly fraction: number };
+}
+
+export interface RelapseForecast {
+  /** Probability of responding at the origin. */
+  readonly respondingNow: number;
+  /** Probability of responding at the end of the horizon. */
+  readonly respondingAtEnd: number;
+  /** Probability of relapsing (losing response) within the horizon, among draws responding at the origin. */
+  readonly relapseWithin: number;
+  /** Percentiles of the time to relapse from the origin over all draws (0 = not responding at the origin; Infinity = still responding at the end of the horizon). */
+  readonly timeToRelapseH: Spread & { readonly p10: number; readonly p25: number; readonly p75: number };
+  /** Mean time in response over the horizon (hours) and as a fraction of the horizon. */
+  readonly expectedHoursInResponse: number;
+  readonly fractionInResponse: number;
+  /** The 5th and 95th percentile of each draw's fraction of the horizon in response. */
+  readonly fractionInResponseSpread: Spread;
+  /** Probability of responding at each grid time (for plots). */
+  readonly probability: readonly number[];
+  /** The latent MADRS at the origin over the draws (no rating error): how well the record fixes today's state. */
+  readonly madrsAtOrigin: Spread;
+}
+
+export interface BoosterDue {
+  /** The keep level used. */
+  readonly level: number;
+  /** Hours since time zero; null when not due within the horizon. */
+  readonly timeH: number | null;
+  readonly fromOriginH: number | null;
+  readonly text: string;
+}
+
+export interface ScenarioForecast {
+  readonly label: string;
+  readonly doses: readonly PlannedDose[];
+  readonly bands: readonly Band5[];
+  readonly relapse?: RelapseForecast;
+  readonly booster?: BoosterDue;
+  readonly peaks: readonly PeakForecast[];
+  /** Per draw: time to relapse from the origin (hours; 0 = not responding at the origin, Infinity = not within the horizon). */
+  readonly relapseTimesH?: Float64Array;
+  readonly fractionInResponseByDraw?: Float64Array;
+}
+
+export interface PlanForecast {
+  readonly originH: number;
+  readonly horizonH: number;
+  readonly endH: number;
+  readonly draws: number;
+  readonly baseline: Baseline;
+  readonly responseLevel: number;
+  readonly timesH: readonly number[];
+  readonly scenarios: readonly ScenarioForecast[];
+}
+
+const DEFAULT_OUTPUTS = ['MADRS', 'CADSS', 'SBP', 'DBP', 'HR'];
+
+/** The MADRS baseline of the record: BASE_MADRS if given, else its last MADRS rating at or before the first dose. */
+export function recordBaseline(model: CompiledModelWithRandom, fit: PatientFit): Baseline {
+  const record = fit.design.record;
+  const given = record.covariates.BASE_MADRS;
+  const firstDose = record.doses[0]?.timeH ?? Infinity;
+  const pre = record.observations.filter((o) => o.type.output === 'MADRS' && !o.missing && !o.blq && o.timeH <= firstDose).pop();
+  if (given !== undefined) {
+    const note = pre !== undefined && pre.value !== given ? ` (the record's pre-treatment rating ${pre.where} is ${pre.value}; the model's value at time 0 is BASE_MADRS, so BASE_MADRS is used)` : '';
+    return { value: given, from: 'covariate', text: `BASE_MADRS ${given} points (record covariates)${note}` };
+  }
+  if (pre !== undefined) return { value: pre.value, from: 'rating', text: `MADRS ${pre.value} points, ${pre.where} (the last rating at or before the first dose)` };
+  const cov = model.spec.covariates?.BASE_MADRS as { default?: number } | undefined;
+  const value = cov?.default ?? Number.NaN;
+  return { value, from: 'model default', text: `BASE_MADRS ${value} points: the model's default (the record gives neither BASE_MADRS nor a rating before the first dose)` };
+}
+
+/** Quantile p of sorted values (type 7); Infinity-safe. */
+function q7(sorted: Float64Array, p: number): number {
+  const n = sorted.length;
+  const x = p * (n - 1);
+  const lo = Math.floor(x);
+  const hi = Math.min(n - 1, lo + 1);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  if (x === lo || a === b) return a;
+  if (!Number.isFinite(b)) return b;
+  return a + (x - lo) * (b - a);
+}
+
+function spread(values: Float64Array): Spread {
+  const s = Float64Array.from(values).sort();
+  return { p05: q7(s, 0.05), median: q7(s, 0.5), p95: q7(s, 0.95) };
+}
+
+/** The forecast grid: every stepH from 0 to endH, the origin, and every 5 min for 3 h after each planned dose. */
+export function forecastGridH(originH: number, endH: number, planned: readonly PlannedDose[], stepH = 6): number[] {
+  const grid = new Set(patientGridH(planned, endH, stepH, 5 / 60, 3));
+  grid.add(Math.round(originH * 1e6) / 1e6);
+  return [...grid].sort((a, b) => a - b);
+}
+
+/** Hours in response (y ≤ level) on [from, to] of a piecewise-linear curve. */
+function hoursBelow(t: readonly number[], y: Float64Array, level: number, from: number, to: number): number {
+  let total = 0;
+  for (let i = 0; i + 1 < t.length; i++) {
+    const a = t[i] as number;
+    const b = t[i + 1] as number;
+    if (b <= from || a >= to) continue;
+    const ya = y[i] as number;
+    const yb = y[i + 1] as number;
+    const inA = ya <= level;
+    const inB = yb <= level;
+    if (inA && inB) total += b - a;
+    else if (inA !== inB) {
+      const c = a + ((level - ya) / (yb - ya)) * (b - a);
+      total += inA ? c - a : b - c;
+    }
+  }
+  return total;
+}
+
+/**
+ * Forecast the patient under each scenario: posterior draws of the etas (the fit's, Laplace or SIR) simulated
+ * from time zero through the record's doses and the scenario's; prediction intervals of future observations
+ * (draws plus residual error: 5/25/50/75/95 %), probability of response over time, time to relapse and the
+ * booster due date (latent MADRS, no rating error), and the peaks of CADSS, SBP, DBP and HR after the planned doses.
+ * Every scenario uses the same draws (paired comparison).
+ */
+export function forecastPlans(model: CompiledModelWithRandom, fit: PatientFit, options: PlanForecastOptions): PlanForecast {
+  const record = fit.design.record;
+  const originH = options.originH ?? Math.max(0, ...record.doses.map((d) => d.timeH + d.durationH), ...record.observations.map((o) => o.timeH));
+  const endH = originH + options.horizonH;
+  const n = fit.objective.n;
+  const nDraws = Math.min(options.draws ?? 500, fit.draws.length / n);
+  const outputs = (options.outputs ?? DEFAULT_OUTPUTS).filter((o) => model.outputNames.includes(o));
+  const level = options.baseline.value * RESPONSE_FRACTION;
+  const keep = options.keepLevel ?? 0.9;
+  const allPlanned = options.scenarios.flatMap((s) => s.doses);
+  const timesH = forecastGridH(originH, endH, allPlanned, options.stepH ?? 6);
+  const madrs = model.outputNames.indexOf('MADRS');
+  const scenarios = options.scenarios.map((scenario, si) => {
+    for (const d of scenario.doses) {
+      if (d.timeH < originH - 1e-9) throw new RangeError(`${scenario.label}: a planned dose at ${(d.timeH / 24).toFixed(2)} d is before the forecast origin (${(originH / 24).toFixed(2)} d, the end of the record)`);
+    }
+    const design = buildDesign(model, record, { gridH: timesH, plannedDoses: scenario.doses });
+    const subject = design.dataset.subjects[0];
+    if (subject === undefined) throw new RangeError('empty design');
+    const count = nDraws + 1;
+    const dataset: Dataset = { ...design.dataset, subjects: Array.from({ length: count }, () => subject) };
+    const values = new Float64Array(count * n);
+    values.set(fit.mapEta, 0);
+    values.set(fit.draws.subarray(0, nDraws * n), n);
+    const sim = simulate(model, dataset, { subjectInputs: { names: fit.objective.names, values }, ...(options.solver !== undefined ? { solver: options.solver } : {}) });
+    const rowsPer = subject.n;
+    const m = timesH.length;
+    const curve = (k: number, s: number): Float64Array => {
+      const col = sim.values[k] as Float64Array;
+      const out = new Float64Array(m);
+      for (let g = 0; g < m; g++) out[g] = col[s * rowsPer + (design.gridRows[g] as number)] as number;
+      return out;
+    };
+    const rng = new SubjectRandom(options.seed ?? 1, si, 11);
+    const firstPlanned = scenario.doses.length > 0 ? Math.min(...scenario.doses.map((d) => d.timeH)) : undefined;
+    const tmp = new Float64Array(nDraws);
+    const bands: Band5[] = [];
+    const peaks: PeakForecast[] = [];
+    for (const name of outputs) {
+      const k = model.outputNames.indexOf(name);
+      const residual = model.residual.get(name);
+      const latent = Array.from({ length: nDraws }, (_, d) => curve(k, d + 1));
+      const noisy = residual === undefined ? latent : latent.map((c) => c.map((v) => observation(residual, v, rng.normal())));
+      const cols = [[], [], [], [], []] as number[][];
+      for (let g = 0; g < m; g++) {
+        for (let d = 0; d < nDraws; d++) tmp[d] = (noisy[d] as Float64Array)[g] as number;
+        const s = Float64Array.from(tmp).sort();
+        [0.05, 0.25, 0.5, 0.75, 0.95].forEach((p, j) => (cols[j] as number[]).push(q7(s, p)));
+      }
+      bands.push({ name, unit: model.outputUnits[k] ?? '', p05: cols[0] as number[], p25: cols[1] as number[], median: cols[2] as number[], p75: cols[3] as number[], p95: cols[4] as number[], ipred: [...curve(k, 0)] });
+      if (firstPlanned !== undefined && name !== 'MADRS') {
+        const g0 = timesH.findIndex((t) => t >= firstPlanned);
+        const pk = new Float64Array(nDraws);
+        latent.forEach((c, d) => {
+          let best = -Infinity;
+          for (let g = g0; g < m; g++) if ((c[g] as number) > best) best = c[g] as number;
+          pk[d] = best;
+        });
+        const pq = options.peakQuantile ?? 0.95;
+        peaks.push({ output: name, unit: model.outputUnits[k] ?? '', peak: spread(pk), upper: { p: pq, value: q7(Float64Array.from(pk).sort(), pq) } });
+      }
+    }
+    let relapse: RelapseForecast | undefined;
+    let booster: BoosterDue | undefined;
+    let relapseTimesH: Float64Array | undefined;
+    let fractionByDraw: Float64Array | undefined;
+    if (madrs >= 0 && Number.isFinite(level)) {
+      const g0 = timesH.indexOf(Math.round(originH * 1e6) / 1e6);
+      relapseTimesH = new Float64Array(nDraws);
+      fractionByDraw = new Float64Array(nDraws);
+      const prob = new Float64Array(m);
+      let now = 0;
+      let atEnd = 0;
+      let hoursIn = 0;
+      const atOrigin = new Float64Array(nDraws);
+      for (let d = 0; d < nDraws; d++) {
+        const y = curve(madrs, d + 1);
+        atOrigin[d] = y[g0] as number;
+        for (let g = 0; g < m; g++) if ((y[g] as number) <= level) prob[g] = (prob[g] as number) + 1 / nDraws;
+        if ((y[g0] as number) <= level) now++;
+        if ((y[m - 1] as number) <= level) atEnd++;
+        // Relapse: the first time at or after the origin when MADRS is above the level (no longer ≥ 50 % below baseline).
+        let tr = Infinity;
+        for (let g = g0; g < m; g++) {
+          const v = y[g] as number;
+          if (v > level) {
+            if (g === g0) tr = 0;
+            else {
+              const a = timesH[g - 1] as number;
+              const b = timesH[g] as number;
+              const ya = y[g - 1] as number;
+              tr = a + ((level - ya) / (v - ya)) * (b - a) - originH;
+            }
+            break;
+          }
+        }
+        relapseTimesH[d] = tr;
+        const h = hoursBelow(timesH, y, level, originH, endH);
+        hoursIn += h;
+        fractionByDraw[d] = h / options.horizonH;
+      }
+      const sorted = Float64Array.from(relapseTimesH).sort();
+      const relapsedAmongResponders = relapseTimesH.filter((t) => t > 0 && Number.isFinite(t)).length;
+      relapse = {
+        respondingNow: now / nDraws,
+        respondingAtEnd: atEnd / nDraws,
+        relapseWithin: now > 0 ? relapsedAmongResponders / now : Number.NaN,
+        timeToRelapseH: { p05: q7(sorted, 0.05), p10: q7(sorted, 0.1), p25: q7(sorted, 0.25), median: q7(sorted, 0.5), p75: q7(sorted, 0.75), p95: q7(sorted, 0.95) },
+        expectedHoursInResponse: hoursIn / nDraws,
+        fractionInResponse: hoursIn / nDraws / options.horizonH,
+        fractionInResponseSpread: spread(fractionByDraw),
+        probability: [...prob],
+        madrsAtOrigin: spread(atOrigin),
+      };
+      // Booster due: the (1 − keep) quantile of the time to relapse: until then at least `keep` of the draws have stayed in response.
+      const due = q7(sorted, 1 - keep);
+      const pct = `${Math.round(keep * 100)}%`;
+      if (due === 0) booster = { level: keep, timeH: originH, fromOriginH: 0, text: `now: the probability of responding at the origin is ${(now / nDraws * 100).toFixed(0)}%, below ${pct}` };
+      else if (!Number.isFinite(due)) booster = { level: keep, timeH: null, fromOriginH: null, text: `not within the horizon: at least ${pct} of the posterior stays in response to its end` };
+      else booster = { level: keep, timeH: originH + due, fromOriginH: due, text: `by day ${((originH + due) / 24).toFixed(1)} (${(due / 24).toFixed(1)} d after the origin): until then at least ${pct} of the posterior stays in response` };
+    }
+    return { label: scenario.label, doses: scenario.doses, bands, peaks, ...(relapse !== undefined ? { relapse, relapseTimesH, fractionInResponseByDraw: fractionByDraw } : {}), ...(booster !== undefined ? { booster } : {}) } as ScenarioForecast;
+  });
+  return { originH, horizonH: options.horizonH, endH, draws: nDraws, baseline: options.baseline, responseLevel: level, timesH, scenarios };
 }
