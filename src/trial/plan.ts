@@ -18,6 +18,9 @@ import { scoreScale, RESPONSE_SOURCE, type ScoreScale } from '../clinical/popula
 import { designVisits, TrialError, withField, type Design, type SafetyThreshold, type Visit } from './design.js';
 import { populationCovariates, type PopulationCovariate } from './population.js';
 
+/** Observation times of a trial are rounded to multiples of 1/GRID_PER_H hours (see planArm). */
+const GRID_PER_H = 2 ** 20;
+
 export interface ArmPlan {
   readonly index: number;
   readonly name: string;
@@ -247,13 +250,26 @@ function planArm(
   }
   const doseStarts = [...new Set(b1.doses.map((d) => d.timeH))].sort((x, y) => x - y);
   // Observation times: visits and the fine grid after each dose.
+  // Times are multiples of 2^-20 h (3.4 ms), and so is the grid step: every step between grid points is then the
+  // same number, exactly, and the closed-form PK computes its transition once per patient instead of once for
+  // every rounding variant of "5 min" (a quarter of the simulation time in a daily-visit trial).
   const obs = new Set<number>();
-  const key = (t: number): number => Math.round(t * 1e9) / 1e9;
+  const key = (t: number): number => Math.round(t * GRID_PER_H) / GRID_PER_H;
+  const step = Math.max(1, Math.round(stepH * GRID_PER_H)) / GRID_PER_H;
   for (const v of visits) obs.add(key(v.timeH));
   for (const d of b1.doses) {
     const stop = Math.min(durationH, d.timeH + d.durationH + windowH);
-    for (let k = 0; d.timeH + k * stepH <= stop + 1e-9; k++) obs.add(key(d.timeH + k * stepH));
-    if (d.timeH + d.durationH <= durationH) obs.add(key(d.timeH + d.durationH));
+    const start = key(d.timeH);
+    let nearEnd = false;
+    const end = d.timeH + d.durationH;
+    for (let k = 0; start + k * step <= stop + 1e-9; k++) {
+      const t = start + k * step;
+      obs.add(t);
+      if (Math.abs(t - end) < 1 / 60) nearEnd = true;
+    }
+    // the end of an infusion, unless a grid point is within a minute of it (the infusion's end is an event of
+    // its own: an observation a few ms from it would only add a step)
+    if (end <= durationH && !nearEnd) obs.add(key(end));
   }
   type Row = { TIME: number; EVID: number; AMT: number; CMT: number; RATE: number; a2: number; r2: number; h: number };
   const rows: Row[] = [];
