@@ -15,6 +15,7 @@ import { Command } from 'commander';
 import { ketasimCases, type Timing } from './ketasim-problems.js';
 import { CLowerBound, recordedPeers, runPeers, type PeerTiming } from './peers.js';
 import { trialBench, type TrialBench } from './trial.js';
+import { fitBench, type FitTiming } from './fit.js';
 
 const root = resolve(process.cwd());
 
@@ -38,7 +39,7 @@ const program = new Command()
   .option('--peers <list>', 'peers to run where installed: c,scipy,desolve,mrgsolve (or none)', 'c,scipy,desolve,mrgsolve')
   .option('--baselines <dir>', 'the peer baselines folder', process.env.KETASIM_BASELINES ?? join(root, '..', 'shared', 'baselines'))
   .option('--full', 'also run the slow ODE variants (P2 N=10000 with BDF)')
-  .option('--problems <list>', 'only these problems, e.g. P2,P3 (TRIAL: the virtual-trial throughput)')
+  .option('--problems <list>', 'only these problems, e.g. P2,P3 (TRIAL: virtual-trial throughput; FIT: one-patient fit and forecast)')
   .option('--trial-patients <n>', 'virtual patients of the all-core trial run', (v) => Number(v), 100000)
   .option('--trial-single <n>', 'virtual patients of the single-thread trial run (default 10000; --full: as --trial-patients)', (v) => Number(v))
   .parse();
@@ -51,12 +52,13 @@ const subjectsFile = existsSync(join(root, 'test', 'fixtures', 'baselines', 'sub
   ? join(root, 'test', 'fixtures', 'baselines', 'subjects_N10000.csv')
   : join(flags.baselines, 'params', 'subjects_N10000.csv');
 const only = flags.problems?.split(',').map((s) => s.trim().toUpperCase());
-const onlyTrial = only !== undefined && only.length === 1 && only[0] === 'TRIAL';
+const onlyTrial = only !== undefined && only.every((p) => p === 'TRIAL' || p === 'FIT');
 const peerList = flags.peers === 'none' ? [] : flags.peers.split(',').map((s) => s.trim());
 const examplesDir = join(root, 'examples', 'baselines');
 const allCases = ketasimCases(examplesDir, subjectsFile, flags.full === true);
 const selected = allCases.map((c, i) => ({ c, i })).filter(({ c }) => only === undefined || only.includes(c.problem));
 const runTrialBench = only === undefined || only.includes('TRIAL');
+const runFitBench = only === undefined || only.includes('FIT');
 
 log(`ketasim benchmark: node ${process.version}, ${flags.processes} processes x ${flags.reps} reps per case, single thread`);
 const caseScript = join(fileURLToPath(new URL('.', import.meta.url)), 'case.js');
@@ -164,6 +166,16 @@ if (targets.p3VsMrgsolve !== undefined) {
   lines.push(`Target P3 N=1000 at least 2x faster than mrgsolve: ${t.speedup.toFixed(2)}x (${t.speedup >= 2 ? 'met' : 'NOT met'})`);
 }
 
+// One patient (issue 5): fit and forecast.
+let fit: FitTiming[] | undefined;
+if (runFitBench) {
+  fit = fitBench(root, flags.reps);
+  lines.push('\nFIT  one patient (examples/patients)');
+  for (const f of fit) {
+    lines.push(`  ketasim  ${f.label.padEnd(60)} ${ms(f.seconds).padStart(9)}  (${f.detail}; target < ${ms(f.target)}: ${f.seconds < f.target ? 'met' : 'NOT met'})`);
+  }
+}
+
 // Virtual trial (issue 4): bench/trial-6-infusions.yaml, single thread and all cores.
 let trial: TrialBench | undefined;
 if (runTrialBench) {
@@ -179,7 +191,7 @@ if (runTrialBench) {
 }
 
 if (flags.json === true) {
-  process.stdout.write(`${JSON.stringify({ node: process.version, reps: flags.reps, ketasim: ours, peers, comparisons: rows, targets, trial }, null, 1)}\n`);
+  process.stdout.write(`${JSON.stringify({ node: process.version, reps: flags.reps, ketasim: ours, peers, comparisons: rows, targets, trial, fit }, null, 1)}\n`);
   log(lines.join('\n'));
 } else {
   process.stdout.write(`${lines.join('\n')}\n`);
