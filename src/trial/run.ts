@@ -49,12 +49,19 @@ export function armOf(plan: TrialPlan, subject: number): ArmPlan {
 export class TrialSimulator {
   private buffers: Float64Array[] = [];
   readonly accumulators: ArmAccumulator[];
+  /** The outputs a trial reads (the score, then the peak outputs): only these are computed. */
+  private readonly outputs: readonly string[];
+  private readonly scoreColumn: number;
+  private readonly peakColumns: Int32Array;
 
   constructor(
     readonly plan: TrialPlan,
     readonly batchSize = BATCH,
   ) {
     this.accumulators = plan.arms.map((a) => new ArmAccumulator(armShape(plan, a)));
+    this.outputs = [...new Set([plan.score.output, ...plan.peakOutputs.map((p) => p.output)])];
+    this.scoreColumn = this.outputs.indexOf(plan.score.output);
+    this.peakColumns = Int32Array.from(plan.peakOutputs, (p) => this.outputs.indexOf(p.output));
   }
 
   /**
@@ -103,13 +110,18 @@ export class TrialSimulator {
     }
     const dataset: Dataset = { source: `trial arm ${arm.name}`, subjects, columnNames, textColumns: [], ignoredRows: 0 };
     const rows = count * arm.template.n;
-    const nOut = model.outputNames.length;
+    const nOut = this.outputs.length;
     if (this.buffers.length !== nOut || (this.buffers[0]?.length ?? 0) < rows) {
       this.buffers = Array.from({ length: nOut }, () => new Float64Array(this.batchSize * arm.template.n * 2));
       if ((this.buffers[0]?.length ?? 0) < rows) this.buffers = Array.from({ length: nOut }, () => new Float64Array(rows));
     }
     const solver = plan.design.solver;
-    const result = simulate(model, dataset, { subjectInputs: { names: plan.inputNames, values }, outputBuffers: this.buffers, ...(solver !== undefined ? { solver } : {}) });
+    const result = simulate(model, dataset, {
+      subjectInputs: { names: plan.inputNames, values },
+      outputs: this.outputs,
+      outputBuffers: this.buffers,
+      ...(solver !== undefined ? { solver } : {}),
+    });
     this.reduce(arm, from, count, result.subjectOffsets, values, nEta, onSubject);
   }
 
@@ -149,7 +161,7 @@ export class TrialSimulator {
     const acc = this.accumulators[arm.index] as ArmAccumulator;
     const nv = plan.visits.length;
     const visitTimes = plan.visits.map((v) => v.timeH);
-    const scoreCol = this.buffers[plan.score.outputIndex] as Float64Array;
+    const scoreCol = this.buffers[this.scoreColumn] as Float64Array;
     const residual = plan.score.residual;
     const nPeak = plan.peakOutputs.length;
     const nCov = plan.covariateNames.length;
@@ -171,7 +183,7 @@ export class TrialSimulator {
       // Peaks up to dropout: observation records before the first visit missed.
       const endH = last < nv - 1 ? (visitTimes[last + 1] as number) : Infinity;
       for (let k = 0; k < nPeak; k++) {
-        const col = this.buffers[(plan.peakOutputs[k] as { outputIndex: number }).outputIndex] as Float64Array;
+        const col = this.buffers[this.peakColumns[k] as number] as Float64Array;
         let best = -Infinity;
         const obs = arm.obsRows;
         for (let j = 0; j < obs.length; j++) {

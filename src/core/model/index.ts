@@ -5,3 +5,4 @@ export { parseModelSpec, loadModel, mergeSpecs, FRAGMENT_FORMAT, type ModelResol
 export { randomEffectsCovariance, type RandomEffects } from './random-effects.js';
 export * from './compiled.js';
 export { modelDependencies, type ModelDependencies } from './dependencies.js';
+export { withOutputs } from './output-subset.js';

@@ -3,6 +3,7 @@
  * (as NONMEM's $TABLE). Pure: no I/O; the CLI and the library wrap it.
  */
 
+import { withOutputs } from '../model/output-subset.js';
 import { DataError, ModelError } from '../errors.js';
 import type { Dataset, SubjectRecords } from '../data/dataset.js';
 import type { CompiledModel } from '../model/compiled.js';
@@ -24,6 +25,11 @@ export interface SimulateOptions {
   readonly subjectInputs?: { readonly names: readonly string[]; readonly values: Float64Array };
   /** Also report the amount in every compartment. */
   readonly includeStates?: boolean;
+  /**
+   * Only these outputs, in this order (default: all of the model's): the formulas the others need are not
+   * evaluated. The result's outputNames and values follow this list.
+   */
+  readonly outputs?: readonly string[];
   /** Override the model's solver settings. */
   readonly solver?: Partial<SolverSpec>;
   readonly steadyState?: Partial<SteadyStateSettings>;
@@ -109,7 +115,7 @@ export function inputSlot(model: CompiledModel, name: string): number {
 }
 
 export function simulate(modelIn: CompiledModel, dataset: Dataset, options: SimulateOptions = {}): SimulationResult {
-  const model = withSolver(modelIn, options.solver);
+  const model = withSolver(options.outputs !== undefined ? withOutputs(modelIn, options.outputs) : modelIn, options.solver);
   const template = runEnvironment(model, options);
   // Run-level covariate values count as columns that exist: a required covariate given on the command line is fine.
   const bindings: ColumnBinding[] = bindColumns(
