@@ -75,6 +75,13 @@ export class LinearPropagator {
 
   /** True when T is diagonal (no depot, no effect compartment): Φ and G are diagonal. */
   private readonly diagonal: boolean;
+  /**
+   * Per depot: 1 once it may hold drug or receive input (see activate). Paths from inactive depots are left out of
+   * Φ and G: their columns stay 0, which is exact while those depots are empty (a model with depots for every
+   * route given an IV regimen skips most of the work). Entries of active columns do not depend on the others, so
+   * results are the same, bit for bit, whatever else is active.
+   */
+  private readonly depotActive: Uint8Array;
 
   constructor(readonly system: ModalSystem) {
     const n = system.size;
@@ -96,6 +103,22 @@ export class LinearPropagator {
       this.cacheG.push(float64(n * n));
     }
     this.paths = structuralPaths(system);
+    this.depotActive = new Uint8Array(system.nDepots).fill(1); // all active until a caller says a reset emptied them
+  }
+
+  /**
+   * Linear state li (a depot) may now hold drug or receive input: include its paths from now on. Callers activate
+   * a depot before putting an amount or an input rate into it; other states are always active.
+   */
+  activate(li: number): void {
+    if (li < 0 || li >= this.depotActive.length || this.depotActive[li] === 1) return;
+    this.depotActive[li] = 1;
+    this.cacheStep.fill(NaN); // cached transitions lack its column
+  }
+
+  /** All depots are empty (a reset): their paths can be left out again. Cached transitions stay valid. */
+  deactivateDepots(): void {
+    this.depotActive.fill(0);
   }
 
   /** Refresh path weights after the system was re-configured (and forget cached transitions). */
@@ -198,8 +221,9 @@ export class LinearPropagator {
     const chain = this.chainRates;
     phi.fill(0);
     g.fill(0);
+    const depots = this.depotActive;
     for (const p of this.paths) {
-      if (p.weight === 0) continue;
+      if (p.weight === 0 || (p.from < depots.length && depots[p.from] === 0)) continue;
       const len = p.states.length;
       chain[0] = 0;
       for (let l = 0; l < len; l++) chain[l + 1] = rates[p.states[l] as number] as number;

@@ -155,9 +155,16 @@ class LinearPart {
     this.inputRates.fill(0);
     this.b.fill(0);
     this.hasInput = false;
+    this.propagator.deactivateDepots();
+  }
+
+  addBolus(li: number, amount: number): void {
+    if (amount !== 0) this.propagator.activate(li);
+    this.system.addAmount(this.z, li, amount);
   }
 
   setInputRate(li: number, rate: number): void {
+    if (rate !== 0) this.propagator.activate(li);
     this.inputRates[li] = rate;
     this.system.modesFromAmounts(this.inputRates, this.b);
     let any = false;
@@ -206,7 +213,11 @@ class LinearPart {
   }
 
   write(x: Float64Array): void {
-    for (let li = 0; li < this.stateIndex.length; li++) this.amounts[li] = x[this.stateIndex[li] as number] as number;
+    for (let li = 0; li < this.stateIndex.length; li++) {
+      const a = x[this.stateIndex[li] as number] as number;
+      this.amounts[li] = a;
+      if (a !== 0) this.propagator.activate(li);
+    }
     this.system.modesFromAmounts(this.amounts, this.z);
   }
 
@@ -215,6 +226,7 @@ class LinearPart {
     const li = this.linearIndexOf[shape.cmt] as number;
     this.z.fill(0);
     if (li < 0) return;
+    this.propagator.activate(li);
     const unit = float64(this.system.size);
     unit[li] = 1;
     const modal = float64(this.system.size);
@@ -232,6 +244,7 @@ class LinearPart {
     const li = this.linearIndexOf[cmt] as number;
     this.z.fill(0);
     if (li < 0) return;
+    this.propagator.activate(li);
     const input = float64(this.system.size);
     input[li] = rate;
     const modal = float64(this.system.size);
@@ -303,7 +316,7 @@ export class ClosedFormDynamics implements Dynamics {
 
   addBolus(cmt: number, amount: number): void {
     const li = this.linear.linearIndexOf[cmt] as number;
-    this.linear.system.addAmount(this.linear.z, li, amount);
+    this.linear.addBolus(li, amount);
   }
 
   setInputRate(cmt: number, rate: number): void {
@@ -423,7 +436,7 @@ export class OdeDynamics implements Dynamics {
   addBolus(cmt: number, amount: number): void {
     const k = this.odeIndexOf[cmt] as number;
     if (k >= 0) this.y[k] = (this.y[k] as number) + amount;
-    else if (this.linear !== undefined) this.linear.system.addAmount(this.linear.z, this.linear.linearIndexOf[cmt] as number, amount);
+    else if (this.linear !== undefined) this.linear.addBolus(this.linear.linearIndexOf[cmt] as number, amount);
     this.dirty = true;
   }
 
