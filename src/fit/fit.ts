@@ -6,7 +6,7 @@
 
 import type { CompiledModelWithRandom, SolverSpec } from '../core/model/index.js';
 import { modelDependencies } from '../core/model/dependencies.js';
-import { SubjectRandom } from '../core/random/philox.js';
+import { normalQuantile, SubjectRandom } from '../core/random/philox.js';
 import { runEnvironment } from '../core/simulate/simulate.js';
 import { buildDesign, type Censoring, type DesignOptions, type PatientDesign, type UnusedObservation } from './design.js';
 import { choleskyPd, inverseFromCholesky } from './linalg.js';
@@ -341,9 +341,12 @@ export function fitPatient(model: CompiledModelWithRandom, record: PatientRecord
  * random effects) within a group share one solution of the dynamics: simulateSharingDynamics
  * (core/simulate/outputs-from-states.ts) then solves `groups` ODEs instead of groups·perGroup. Every row is a draw
  * from the same normal (the rows of a group are dependent through the shared values: a forecast band from G groups
- * of P has the Monte Carlo precision of between G and G·P independent draws).
+ * of P has the Monte Carlo precision of between G and G·P independent draws). `stratify`: the dynamic values are a
+ * Latin hypercube over their whitened coordinates (one value per equally probable stratum and coordinate), which
+ * removes most of the between-group part of the Monte Carlo error for one or two dynamic effects
+ * (docs/forecasting.md, "Posterior draws").
  */
-export function drawsSharingDynamics(fit: PatientFit, groups: number, perGroup: number, seed = 1): Float64Array {
+export function drawsSharingDynamics(fit: PatientFit, groups: number, perGroup: number, seed = 1, options: { readonly stratify?: boolean } = {}): Float64Array {
   const n = fit.objective.n;
   const names = fit.objective.names;
   const dynamicInputs = modelDependencies(fit.objective.model).dynamicInputs;
@@ -357,8 +360,11 @@ export function drawsSharingDynamics(fit: PatientFit, groups: number, perGroup: 
   const rng = new SubjectRandom(seed, 0, 10);
   const out = new Float64Array(groups * perGroup * n);
   const z = new Float64Array(n);
+  // Stratified (Latin hypercube): each whitened dynamic coordinate takes one value in each of `groups` equally
+  // probable strata, in a random order per coordinate; every group's values are still draws from the normal.
+  const strata = options.stratify === true ? Array.from({ length: nd }, () => permutation(groups, rng)) : undefined;
   for (let g = 0; g < groups; g++) {
-    for (let i = 0; i < nd; i++) z[i] = rng.normal();
+    for (let i = 0; i < nd; i++) z[i] = strata !== undefined ? normalQuantile((((strata[i] as Int32Array)[g] as number) + rng.uniform()) / groups) : rng.normal();
     for (let k = 0; k < perGroup; k++) {
       for (let i = nd; i < n; i++) z[i] = rng.normal();
       const row = (g * perGroup + k) * n;
@@ -370,6 +376,18 @@ export function drawsSharingDynamics(fit: PatientFit, groups: number, perGroup: 
     }
   }
   return out;
+}
+
+/** A random permutation of 0…n−1 (Fisher–Yates). */
+function permutation(count: number, rng: SubjectRandom): Int32Array {
+  const p = Int32Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.min(i, Math.floor(rng.uniform() * (i + 1)));
+    const t = p[i] as number;
+    p[i] = p[j] as number;
+    p[j] = t;
+  }
+  return p;
 }
 
 function termAt(o: PatientDesign['observations'][number], f: number): number {

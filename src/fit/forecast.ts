@@ -5,14 +5,16 @@
  * forecast of a plan. One simulation call for all draws (the patient's records shared by every draw). Pure.
  */
 
-import type { Dataset } from '../core/data/dataset.js';
+import type { Dataset, SubjectRecords } from '../core/data/dataset.js';
 import type { CompiledModelWithRandom, SolverSpec } from '../core/model/index.js';
+import { modelDependencies } from '../core/model/dependencies.js';
+import { OutputEvaluator } from '../core/simulate/outputs-from-states.js';
 import { observation } from '../core/random/residual.js';
 import { SubjectRandom } from '../core/random/philox.js';
 import { simulate } from '../core/simulate/simulate.js';
 import { buildDesign, type PlannedDose } from './design.js';
 import type { PatientFit } from './fit.js';
-import { fitSolver } from './fit.js';
+import { drawsSharingDynamics, fitSolver } from './fit.js';
 
 export interface BandOptions {
   readonly gridH: readonly number[];
@@ -144,15 +146,31 @@ export interface PlanForecastOptions {
   /** Forecast horizon after the origin, hours. */
   readonly horizonH: number;
   readonly scenarios: readonly ForecastScenario[];
-  /** Posterior draws (at most the fit's). Default 500. */
+  /** Posterior draws. Default 500 (independent draws: at most the fit's). */
   readonly draws?: number;
   readonly seed?: number;
   /** Outputs with prediction intervals; default MADRS, CADSS, SBP, DBP, HR (those the model has). */
   readonly outputs?: readonly string[];
+  /**
+   * Outputs among `outputs` that are transient effects of a dose (peaks): computed only on each scenario's fine grid
+   * around its planned doses, where their peaks are. Default CADSS, SBP, DBP, HR. The others (MADRS) are on the
+   * common grid.
+   */
+  readonly peakOutputs?: readonly string[];
   /** Booster due: the latest time at which the probability of having stayed in response is still ≥ this. Default 0.9. */
   readonly keepLevel?: number;
-  /** Grid spacing away from doses, hours. Default 6. */
+  /** Grid spacing from the origin to the end of the horizon, hours (the time resolution of relapse). Default 6. */
   readonly stepH?: number;
+  /** Grid spacing before the origin (the record's period; plus every time the record has a rating), hours. Default 24. */
+  readonly pastStepH?: number;
+  /**
+   * How the posterior draws are made (docs/forecasting.md, "Posterior draws"): 'auto' (default) shares solutions of
+   * the dynamics between draws (`groups` values of the random effects that reach the dynamics, stratified, each with
+   * draws/groups conditional draws of the others) when the model has one or two such effects, at least one that
+   * reaches outputs only, and Laplace draws; else 'independent' (the fit's draws, one solution each). A number: that
+   * many groups (sharing forced when possible).
+   */
+  readonly groups?: 'auto' | 'independent' | number;
   /** Solver; default the model's simulation settings (forecasts need no finite differences). */
   readonly solver?: Partial<SolverSpec>;
   readonly baseline: Baseline;
@@ -163,6 +181,10 @@ export interface PlanForecastOptions {
 export interface Band5 {
   readonly name: string;
   readonly unit: string;
+  /** 'common': on the forecast's timesH; 'peak': on the scenario's fine grid around its planned doses (peakTimesH). */
+  readonly grid: 'common' | 'peak';
+  /** Grid of this band (hours since time zero). */
+  readonly timesH: readonly number[];
   /** Percentiles of a future observation (posterior draws + residual error) at each grid time. */
   readonly p05: readonly number[];
   readonly p25: readonly number[];
@@ -226,9 +248,24 @@ export interface ScenarioForecast {
   readonly relapse?: RelapseForecast;
   readonly booster?: BoosterDue;
   readonly peaks: readonly PeakForecast[];
+  /** Fine grid of this scenario's peak outputs (every 5 min from the start to 3 h after the end of each planned dose). */
+  readonly peakTimesH: readonly number[];
   /** Per draw: time to relapse from the origin (hours; 0 = not responding at the origin, Infinity = not within the horizon). */
   readonly relapseTimesH?: Float64Array;
   readonly fractionInResponseByDraw?: Float64Array;
+}
+
+/** How the posterior draws of a forecast were made (docs/forecasting.md, "Posterior draws"). */
+export interface ForecastSampling {
+  /** 'shared': `groups` values of the dynamic random effects, `perGroup` draws each; 'independent': one solution per draw. */
+  readonly method: 'shared' | 'independent';
+  readonly groups: number;
+  readonly perGroup: number;
+  /** Random effects that reach the dynamics (those shared within a group). */
+  readonly dynamicEtas: readonly string[];
+  /** Solutions of the dynamics per scenario (groups + 1 for the MAP). */
+  readonly solutionsPerScenario: number;
+  readonly why: string;
 }
 
 export interface PlanForecast {
@@ -238,11 +275,20 @@ export interface PlanForecast {
   readonly draws: number;
   readonly baseline: Baseline;
   readonly responseLevel: number;
+  /** The common grid (MADRS bands, probability of response): every pastStepH before the origin and the record's rating times, every stepH after. */
   readonly timesH: readonly number[];
   readonly scenarios: readonly ScenarioForecast[];
+  readonly sampling: ForecastSampling;
 }
 
 const DEFAULT_OUTPUTS = ['MADRS', 'CADSS', 'SBP', 'DBP', 'HR'];
+const DEFAULT_PEAK_OUTPUTS = ['CADSS', 'SBP', 'DBP', 'HR'];
+/** Fine grid around planned doses: every 5 min from the start to 3 h after the end of each. */
+const PEAK_STEP_H = 5 / 60;
+const PEAK_WINDOW_H = 3;
+/** Default draws per group of the shared sampling, and the fewest groups. */
+const DRAWS_PER_GROUP = 40;
+const MIN_GROUPS = 10;
 
 /** The MADRS baseline of the record: BASE_MADRS if given, else its last MADRS rating at or before the first dose. */
 export function recordBaseline(model: CompiledModelWithRandom, fit: PatientFit): Baseline {
@@ -278,11 +324,82 @@ function spread(values: Float64Array): Spread {
   return { p05: q7(s, 0.05), median: q7(s, 0.5), p95: q7(s, 0.95) };
 }
 
-/** The forecast grid: every stepH from 0 to endH, the origin, and every 5 min for 3 h after each planned dose. */
-export function forecastGridH(originH: number, endH: number, planned: readonly PlannedDose[], stepH = 6): number[] {
-  const grid = new Set(patientGridH(planned, endH, stepH, 5 / 60, 3));
-  grid.add(Math.round(originH * 1e6) / 1e6);
-  return [...grid].sort((a, b) => a - b);
+const roundH = (t: number): number => Math.round(t * 1e6) / 1e6;
+
+/**
+ * The common grid of a forecast: every `pastStepH` from 0 to the origin and the given times before it (the
+ * record's rating times), then the origin and every `stepH` after it to the end (origin-aligned, so that whole days
+ * from now are on the grid), and the end.
+ */
+export function forecastGridH(originH: number, endH: number, stepH = 6, pastStepH = 24, pastTimesH: readonly number[] = []): number[] {
+  const set = new Set<number>();
+  for (let k = 0; k * pastStepH < originH; k++) set.add(roundH(k * pastStepH));
+  for (const t of pastTimesH) if (t >= 0 && t < originH) set.add(roundH(t));
+  for (let k = 0; originH + k * stepH < endH; k++) set.add(roundH(originH + k * stepH));
+  set.add(roundH(endH));
+  return [...set].sort((a, b) => a - b);
+}
+
+/** The fine grid of planned doses: every 5 min from the start of each to 3 h after its end (within the horizon). */
+export function peakGridH(planned: readonly PlannedDose[], endH: number, stepH = PEAK_STEP_H, windowH = PEAK_WINDOW_H): number[] {
+  const set = new Set<number>();
+  for (const d of planned) {
+    const to = Math.min(endH, d.timeH + d.durationH + windowH);
+    for (let k = 0; d.timeH + k * stepH <= to + 1e-9; k++) set.add(roundH(d.timeH + k * stepH));
+  }
+  return [...set].sort((a, b) => a - b);
+}
+
+/** Sub-records of one subject (the rows given, in order): for evaluating outputs on part of a simulated grid. */
+function subjectRows(s: SubjectRecords, rows: readonly number[]): SubjectRecords {
+  const pick = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => {
+    const out = new (a.constructor as new (n: number) => T)(rows.length);
+    rows.forEach((r, i) => (out[i] = a[r] as number));
+    return out;
+  };
+  return {
+    id: s.id,
+    n: rows.length,
+    time: pick(s.time),
+    evid: pick(s.evid),
+    amt: pick(s.amt),
+    rate: pick(s.rate),
+    dur: pick(s.dur),
+    cmt: pick(s.cmt),
+    ii: pick(s.ii),
+    addl: pick(s.addl),
+    ss: pick(s.ss),
+    mdv: pick(s.mdv),
+    columns: new Map([...s.columns].map(([k, v]) => [k, pick(v)])),
+    sourceRow: pick(s.sourceRow),
+  };
+}
+
+/**
+ * How the draws of a forecast are made: the shared design (dynamic effects stratified in groups, conditional draws
+ * of the output-only effects within each) when it is cheaper and its Monte Carlo error is no worse than independent
+ * draws', else the fit's independent draws.
+ */
+export function forecastSampling(model: CompiledModelWithRandom, fit: PatientFit, draws: number, groups: PlanForecastOptions['groups'] = 'auto'): ForecastSampling {
+  const names = fit.objective.names;
+  const dynamicInputs = modelDependencies(model).dynamicInputs;
+  const dynamicEtas = names.filter((x) => dynamicInputs.has(x));
+  const nd = dynamicEtas.length;
+  const independent = (why: string): ForecastSampling => ({ method: 'independent', groups: draws, perGroup: 1, dynamicEtas, solutionsPerScenario: draws + 1, why });
+  if (groups === 'independent') return independent('independent draws requested');
+  if (fit.result.uncertainty.method !== 'laplace') return independent('SIR draws are resampled, not normal: each is simulated');
+  if (nd === names.length) return independent('every random effect reaches the dynamics: nothing to share');
+  if (typeof groups !== 'number' && nd > 2) return independent(`${nd} random effects reach the dynamics: stratified groups would not keep the Monte Carlo error of independent draws`);
+  const g = nd === 0 ? 1 : typeof groups === 'number' ? Math.max(1, Math.min(draws, Math.round(groups))) : Math.min(draws, Math.max(MIN_GROUPS, Math.round(draws / DRAWS_PER_GROUP)));
+  const perGroup = Math.ceil(draws / g);
+  return {
+    method: 'shared',
+    groups: g,
+    perGroup,
+    dynamicEtas,
+    solutionsPerScenario: g + 1,
+    why: nd === 0 ? 'no random effect reaches the dynamics: one solution serves every draw' : `${dynamicEtas.join(', ')} ${nd === 1 ? 'reaches' : 'reach'} the dynamics: ${g} stratified values, ${perGroup} conditional draws of the other effects each`,
+  };
 }
 
 /** Hours in response (y ≤ level) on [from, to] of a piecewise-linear curve. */
@@ -306,134 +423,226 @@ function hoursBelow(t: readonly number[], y: Float64Array, level: number, from: 
 }
 
 /**
- * Forecast the patient under each scenario: posterior draws of the etas (the fit's, Laplace or SIR) simulated
- * from time zero through the record's doses and the scenario's; prediction intervals of future observations
- * (draws plus residual error: 5/25/50/75/95 %), probability of response over time, time to relapse and the
- * booster due date (latent MADRS, no rating error), and the peaks of CADSS, SBP, DBP and HR after the planned doses.
- * Every scenario uses the same draws (paired comparison).
+ * Latent curves of outputs on parts of one subject's grid for every row of `values` (row 0: the MAP, then the
+ * draws): one solution of the dynamics per representative row (`repOf[r] === r`), the outputs of the other rows
+ * re-evaluated from their representative's states (equal to a simulation of their own when they differ from it
+ * only in output-only random effects). Per set: output → per row, the values on the set's rows.
+ */
+export function simulateCurves(
+  model: CompiledModelWithRandom,
+  dataset: Dataset,
+  subject: SubjectRecords,
+  names: readonly string[],
+  values: Float64Array,
+  repOf: Int32Array,
+  sets: readonly { readonly rows: readonly number[]; readonly outputs: readonly string[] }[],
+  solver: Partial<SolverSpec> | undefined,
+): Map<string, Float64Array[]>[] {
+  const n = names.length;
+  const count = repOf.length;
+  const reps: number[] = [];
+  const repIndex = new Int32Array(count).fill(-1);
+  for (let r = 0; r < count; r++) {
+    if (repOf[r] === r) {
+      repIndex[r] = reps.length;
+      reps.push(r);
+    }
+  }
+  const shared = reps.length < count;
+  const repValues = new Float64Array(reps.length * n);
+  reps.forEach((r, i) => repValues.set(values.subarray(r * n, r * n + n), i * n));
+  const sim = simulate(model, { ...dataset, subjects: reps.map(() => subject) }, { subjectInputs: { names, values: repValues }, ...(shared ? { includeStates: true } : {}), ...(solver !== undefined ? { solver } : {}) });
+  const rowsPer = subject.n;
+  const nOut = model.outputNames.length;
+  const nCmt = model.compartments.length;
+  return sets.map(({ rows, outputs }) => {
+    const m = rows.length;
+    // One matrix per output (row r of `values` at r·m), handed out as views: no allocation per draw.
+    const matrices = outputs.map(() => new Float64Array(count * m));
+    const views = matrices.map((mat) => Array.from({ length: count }, (_, r) => mat.subarray(r * m, (r + 1) * m)));
+    const ks = outputs.map((o) => model.outputNames.indexOf(o));
+    for (const r of reps) {
+      const base = (repIndex[r] as number) * rowsPer;
+      ks.forEach((k, j) => {
+        const col = sim.values[k] as Float64Array;
+        const arr = (views[j] as Float64Array[])[r] as Float64Array;
+        for (let g = 0; g < m; g++) arr[g] = col[base + (rows[g] as number)] as number;
+      });
+    }
+    if (shared && outputs.length > 0 && m > 0) {
+      const evaluator = new OutputEvaluator(model, { ...dataset, subjects: [subjectRows(subject, rows)] }, { subjectInputNames: names, outputs });
+      const unused = new Float64Array(0);
+      const out: Float64Array[] = model.outputNames.map(() => unused);
+      const states = Array.from({ length: nCmt }, () => new Float64Array(m));
+      let loaded = -1;
+      for (let r = 0; r < count; r++) {
+        const rep = repOf[r] as number;
+        if (rep === r) continue;
+        if (rep !== loaded) {
+          const base = (repIndex[rep] as number) * rowsPer;
+          for (let c = 0; c < nCmt; c++) {
+            const col = sim.values[nOut + c] as Float64Array;
+            const st = states[c] as Float64Array;
+            for (let g = 0; g < m; g++) st[g] = col[base + (rows[g] as number)] as number;
+          }
+          loaded = rep;
+        }
+        ks.forEach((k, j) => (out[k] = (views[j] as Float64Array[])[r] as Float64Array));
+        evaluator.evaluate(states, out, values.subarray(r * n, r * n + n));
+      }
+    }
+    return new Map(outputs.map((o, j) => [o, views[j] as Float64Array[]]));
+  });
+}
+
+/**
+ * Forecast the patient under each scenario: posterior draws of the etas (Laplace or SIR; shared solutions of the
+ * dynamics where the model allows, see forecastSampling) simulated from time zero through the record's doses and
+ * the scenario's; prediction intervals of future observations (draws plus residual error: 5/25/50/75/95 %) on the
+ * common grid, probability of response over time, time to relapse and the booster due date (latent MADRS, no
+ * rating error; relapse resolved on the `stepH` grid by linear interpolation), and the peaks of CADSS, SBP, DBP and
+ * HR on each scenario's 5-min grid around its planned doses. Every scenario uses the same draws (paired comparison).
  */
 export function forecastPlans(model: CompiledModelWithRandom, fit: PatientFit, options: PlanForecastOptions): PlanForecast {
   const record = fit.design.record;
   const originH = options.originH ?? Math.max(0, ...record.doses.map((d) => d.timeH + d.durationH), ...record.observations.map((o) => o.timeH));
   const endH = originH + options.horizonH;
   const n = fit.objective.n;
-  const nDraws = Math.min(options.draws ?? 500, fit.draws.length / n);
+  const names = fit.objective.names;
+  const requested = Math.max(1, Math.floor(options.draws ?? 500));
+  let sampling = forecastSampling(model, fit, requested, options.groups);
+  if (sampling.method === 'independent') {
+    const available = Math.min(requested, fit.draws.length / n);
+    sampling = { ...sampling, groups: available, solutionsPerScenario: available + 1 };
+  }
+  const nDraws = sampling.method === 'independent' ? sampling.groups : requested;
+  // Row 0: the MAP (ipred); rows 1…nDraws: the draws. repOf: the row whose solution of the dynamics a row uses.
+  const values = new Float64Array((nDraws + 1) * n);
+  values.set(fit.mapEta, 0);
+  const repOf = new Int32Array(nDraws + 1);
+  if (sampling.method === 'shared') {
+    const P = sampling.perGroup;
+    values.set(drawsSharingDynamics(fit, sampling.groups, P, options.seed ?? 1, { stratify: true }).subarray(0, nDraws * n), n);
+    for (let d = 0; d < nDraws; d++) repOf[d + 1] = 1 + Math.floor(d / P) * P;
+  } else {
+    values.set(fit.draws.subarray(0, nDraws * n), n);
+    for (let d = 0; d <= nDraws; d++) repOf[d] = d;
+  }
+
   const outputs = (options.outputs ?? DEFAULT_OUTPUTS).filter((o) => model.outputNames.includes(o));
+  const peakSet = new Set(options.peakOutputs ?? DEFAULT_PEAK_OUTPUTS);
+  const commonOutputs = outputs.filter((o) => !peakSet.has(o));
+  const peakOutputs = outputs.filter((o) => peakSet.has(o));
   const level = options.baseline.value * RESPONSE_FRACTION;
+  const withRelapse = model.outputNames.includes('MADRS') && Number.isFinite(level);
+  const commonNeeded = withRelapse && !commonOutputs.includes('MADRS') ? [...commonOutputs, 'MADRS'] : commonOutputs;
   const keep = options.keepLevel ?? 0.9;
-  const allPlanned = options.scenarios.flatMap((s) => s.doses);
-  const timesH = forecastGridH(originH, endH, allPlanned, options.stepH ?? 6);
-  const madrs = model.outputNames.indexOf('MADRS');
-  const scenarios = options.scenarios.map((scenario, si) => {
+  const pastRatings = record.observations.filter((o) => commonOutputs.includes(o.type.output)).map((o) => o.timeH);
+  const timesH = forecastGridH(originH, endH, options.stepH ?? 6, options.pastStepH ?? 24, pastRatings);
+  const m = timesH.length;
+  const g0 = timesH.indexOf(roundH(originH));
+  const bare = { ...record, observations: [] };
+  const scenarios = options.scenarios.map((scenario, si): ScenarioForecast => {
     for (const d of scenario.doses) {
       if (d.timeH < originH - 1e-9) throw new RangeError(`${scenario.label}: a planned dose at ${(d.timeH / 24).toFixed(2)} d is before the forecast origin (${(originH / 24).toFixed(2)} d, the end of the record)`);
     }
-    const design = buildDesign(model, record, { gridH: timesH, plannedDoses: scenario.doses });
+    const peakTimesH = peakGridH(scenario.doses, endH);
+    const design = buildDesign(model, bare, { gridH: [...timesH, ...peakTimesH], plannedDoses: scenario.doses });
     const subject = design.dataset.subjects[0];
     if (subject === undefined) throw new RangeError('empty design');
-    const count = nDraws + 1;
-    const dataset: Dataset = { ...design.dataset, subjects: Array.from({ length: count }, () => subject) };
-    const values = new Float64Array(count * n);
-    values.set(fit.mapEta, 0);
-    values.set(fit.draws.subarray(0, nDraws * n), n);
-    const sim = simulate(model, dataset, { subjectInputs: { names: fit.objective.names, values }, ...(options.solver !== undefined ? { solver: options.solver } : {}) });
-    const rowsPer = subject.n;
-    const m = timesH.length;
-    const curve = (k: number, s: number): Float64Array => {
-      const col = sim.values[k] as Float64Array;
-      const out = new Float64Array(m);
-      for (let g = 0; g < m; g++) out[g] = col[s * rowsPer + (design.gridRows[g] as number)] as number;
-      return out;
-    };
+    const [common, fine] = simulateCurves(model, design.dataset, subject, names, values, repOf, [
+      { rows: design.gridRows.slice(0, m), outputs: commonNeeded },
+      { rows: design.gridRows.slice(m), outputs: peakTimesH.length > 0 ? peakOutputs : [] },
+    ], options.solver) as [Map<string, Float64Array[]>, Map<string, Float64Array[]>];
     const rng = new SubjectRandom(options.seed ?? 1, si, 11);
-    const firstPlanned = scenario.doses.length > 0 ? Math.min(...scenario.doses.map((d) => d.timeH)) : undefined;
-    const tmp = new Float64Array(nDraws);
-    const bands: Band5[] = [];
-    const peaks: PeakForecast[] = [];
-    for (const name of outputs) {
+    const band = (name: string, curves: readonly Float64Array[], grid: 'common' | 'peak'): Band5 => {
+      const times = grid === 'common' ? timesH : peakTimesH;
       const k = model.outputNames.indexOf(name);
       const residual = model.residual.get(name);
-      const latent = Array.from({ length: nDraws }, (_, d) => curve(k, d + 1));
-      const noisy = residual === undefined ? latent : latent.map((c) => c.map((v) => observation(residual, v, rng.normal())));
+      const mm = times.length;
       const cols = [[], [], [], [], []] as number[][];
-      for (let g = 0; g < m; g++) {
-        for (let d = 0; d < nDraws; d++) tmp[d] = (noisy[d] as Float64Array)[g] as number;
-        const s = Float64Array.from(tmp).sort();
-        [0.05, 0.25, 0.5, 0.75, 0.95].forEach((p, j) => (cols[j] as number[]).push(q7(s, p)));
+      const tmp = new Float64Array(nDraws);
+      for (let g = 0; g < mm; g++) {
+        if (residual === undefined) for (let d = 0; d < nDraws; d++) tmp[d] = (curves[d + 1] as Float64Array)[g] as number;
+        else for (let d = 0; d < nDraws; d++) tmp[d] = observation(residual, (curves[d + 1] as Float64Array)[g] as number, rng.normal());
+        tmp.sort();
+        [0.05, 0.25, 0.5, 0.75, 0.95].forEach((p, j) => (cols[j] as number[]).push(q7(tmp, p)));
       }
-      bands.push({ name, unit: model.outputUnits[k] ?? '', p05: cols[0] as number[], p25: cols[1] as number[], median: cols[2] as number[], p75: cols[3] as number[], p95: cols[4] as number[], ipred: [...curve(k, 0)] });
-      if (firstPlanned !== undefined && name !== 'MADRS') {
-        const g0 = timesH.findIndex((t) => t >= firstPlanned);
-        const pk = new Float64Array(nDraws);
-        latent.forEach((c, d) => {
-          let best = -Infinity;
-          for (let g = g0; g < m; g++) if ((c[g] as number) > best) best = c[g] as number;
-          pk[d] = best;
-        });
-        const pq = options.peakQuantile ?? 0.95;
-        peaks.push({ output: name, unit: model.outputUnits[k] ?? '', peak: spread(pk), upper: { p: pq, value: q7(Float64Array.from(pk).sort(), pq) } });
-      }
-    }
-    let relapse: RelapseForecast | undefined;
-    let booster: BoosterDue | undefined;
-    let relapseTimesH: Float64Array | undefined;
-    let fractionByDraw: Float64Array | undefined;
-    if (madrs >= 0 && Number.isFinite(level)) {
-      const g0 = timesH.indexOf(Math.round(originH * 1e6) / 1e6);
-      relapseTimesH = new Float64Array(nDraws);
-      fractionByDraw = new Float64Array(nDraws);
-      const prob = new Float64Array(m);
-      let now = 0;
-      let atEnd = 0;
-      let hoursIn = 0;
-      const atOrigin = new Float64Array(nDraws);
+      return { name, unit: model.outputUnits[k] ?? '', grid, timesH: times, p05: cols[0] as number[], p25: cols[1] as number[], median: cols[2] as number[], p75: cols[3] as number[], p95: cols[4] as number[], ipred: [...(curves[0] as Float64Array)] };
+    };
+    const bands: Band5[] = commonOutputs.map((name) => band(name, common.get(name) as Float64Array[], 'common'));
+    const peaks: PeakForecast[] = [];
+    for (const name of peakOutputs) {
+      const curves = fine.get(name);
+      if (curves === undefined) continue;
+      bands.push(band(name, curves, 'peak'));
+      const pk = new Float64Array(nDraws);
       for (let d = 0; d < nDraws; d++) {
-        const y = curve(madrs, d + 1);
-        atOrigin[d] = y[g0] as number;
-        for (let g = 0; g < m; g++) if ((y[g] as number) <= level) prob[g] = (prob[g] as number) + 1 / nDraws;
-        if ((y[g0] as number) <= level) now++;
-        if ((y[m - 1] as number) <= level) atEnd++;
-        // Relapse: the first time at or after the origin when MADRS is above the level (no longer ≥ 50 % below baseline).
-        let tr = Infinity;
-        for (let g = g0; g < m; g++) {
-          const v = y[g] as number;
-          if (v > level) {
-            if (g === g0) tr = 0;
-            else {
-              const a = timesH[g - 1] as number;
-              const b = timesH[g] as number;
-              const ya = y[g - 1] as number;
-              tr = a + ((level - ya) / (v - ya)) * (b - a) - originH;
-            }
-            break;
-          }
-        }
-        relapseTimesH[d] = tr;
-        const h = hoursBelow(timesH, y, level, originH, endH);
-        hoursIn += h;
-        fractionByDraw[d] = h / options.horizonH;
+        const c = curves[d + 1] as Float64Array;
+        let best = -Infinity;
+        for (let g = 0; g < c.length; g++) if ((c[g] as number) > best) best = c[g] as number;
+        pk[d] = best;
       }
-      const sorted = Float64Array.from(relapseTimesH).sort();
-      const relapsedAmongResponders = relapseTimesH.filter((t) => t > 0 && Number.isFinite(t)).length;
-      relapse = {
-        respondingNow: now / nDraws,
-        respondingAtEnd: atEnd / nDraws,
-        relapseWithin: now > 0 ? relapsedAmongResponders / now : Number.NaN,
-        timeToRelapseH: { p05: q7(sorted, 0.05), p10: q7(sorted, 0.1), p25: q7(sorted, 0.25), median: q7(sorted, 0.5), p75: q7(sorted, 0.75), p95: q7(sorted, 0.95) },
-        expectedHoursInResponse: hoursIn / nDraws,
-        fractionInResponse: hoursIn / nDraws / options.horizonH,
-        fractionInResponseSpread: spread(fractionByDraw),
-        probability: [...prob],
-        madrsAtOrigin: spread(atOrigin),
-      };
-      // Booster due: the (1 − keep) quantile of the time to relapse: until then at least `keep` of the draws have stayed in response.
-      const due = q7(sorted, 1 - keep);
-      const pct = `${Math.round(keep * 100)}%`;
-      if (due === 0) booster = { level: keep, timeH: originH, fromOriginH: 0, text: `now: the probability of responding at the origin is ${(now / nDraws * 100).toFixed(0)}%, below ${pct}` };
-      else if (!Number.isFinite(due)) booster = { level: keep, timeH: null, fromOriginH: null, text: `not within the horizon: at least ${pct} of the posterior stays in response to its end` };
-      else booster = { level: keep, timeH: originH + due, fromOriginH: due, text: `by day ${((originH + due) / 24).toFixed(1)} (${(due / 24).toFixed(1)} d after the origin): until then at least ${pct} of the posterior stays in response` };
+      const pq = options.peakQuantile ?? 0.95;
+      peaks.push({ output: name, unit: model.outputUnits[model.outputNames.indexOf(name)] ?? '', peak: spread(pk), upper: { p: pq, value: q7(Float64Array.from(pk).sort(), pq) } });
     }
-    return { label: scenario.label, doses: scenario.doses, bands, peaks, ...(relapse !== undefined ? { relapse, relapseTimesH, fractionInResponseByDraw: fractionByDraw } : {}), ...(booster !== undefined ? { booster } : {}) } as ScenarioForecast;
+    const base = { label: scenario.label, doses: scenario.doses, bands, peaks, peakTimesH };
+    if (!withRelapse) return base;
+    const madrs = common.get('MADRS') as Float64Array[];
+    const relapseTimesH = new Float64Array(nDraws);
+    const fractionByDraw = new Float64Array(nDraws);
+    const prob = new Float64Array(m);
+    let now = 0;
+    let atEnd = 0;
+    let hoursIn = 0;
+    const atOrigin = new Float64Array(nDraws);
+    for (let d = 0; d < nDraws; d++) {
+      const y = madrs[d + 1] as Float64Array;
+      atOrigin[d] = y[g0] as number;
+      for (let g = 0; g < m; g++) if ((y[g] as number) <= level) prob[g] = (prob[g] as number) + 1 / nDraws;
+      if ((y[g0] as number) <= level) now++;
+      if ((y[m - 1] as number) <= level) atEnd++;
+      // Relapse: the first time at or after the origin when MADRS is above the level (no longer ≥ 50 % below baseline).
+      let tr = Infinity;
+      for (let g = g0; g < m; g++) {
+        const v = y[g] as number;
+        if (v > level) {
+          if (g === g0) tr = 0;
+          else {
+            const a = timesH[g - 1] as number;
+            const b = timesH[g] as number;
+            const ya = y[g - 1] as number;
+            tr = a + ((level - ya) / (v - ya)) * (b - a) - originH;
+          }
+          break;
+        }
+      }
+      relapseTimesH[d] = tr;
+      const h = hoursBelow(timesH, y, level, originH, endH);
+      hoursIn += h;
+      fractionByDraw[d] = h / options.horizonH;
+    }
+    const sorted = Float64Array.from(relapseTimesH).sort();
+    const relapsedAmongResponders = relapseTimesH.filter((t) => t > 0 && Number.isFinite(t)).length;
+    const relapse: RelapseForecast = {
+      respondingNow: now / nDraws,
+      respondingAtEnd: atEnd / nDraws,
+      relapseWithin: now > 0 ? relapsedAmongResponders / now : Number.NaN,
+      timeToRelapseH: { p05: q7(sorted, 0.05), p10: q7(sorted, 0.1), p25: q7(sorted, 0.25), median: q7(sorted, 0.5), p75: q7(sorted, 0.75), p95: q7(sorted, 0.95) },
+      expectedHoursInResponse: hoursIn / nDraws,
+      fractionInResponse: hoursIn / nDraws / options.horizonH,
+      fractionInResponseSpread: spread(fractionByDraw),
+      probability: [...prob],
+      madrsAtOrigin: spread(atOrigin),
+    };
+    // Booster due: the (1 − keep) quantile of the time to relapse: until then at least `keep` of the draws have stayed in response.
+    const due = q7(sorted, 1 - keep);
+    const pct = `${Math.round(keep * 100)}%`;
+    let booster: BoosterDue;
+    if (due === 0) booster = { level: keep, timeH: originH, fromOriginH: 0, text: `now: the probability of responding at the origin is ${((now / nDraws) * 100).toFixed(0)}%, below ${pct}` };
+    else if (!Number.isFinite(due)) booster = { level: keep, timeH: null, fromOriginH: null, text: `not within the horizon: at least ${pct} of the posterior stays in response to its end` };
+    else booster = { level: keep, timeH: originH + due, fromOriginH: due, text: `by day ${((originH + due) / 24).toFixed(1)} (${(due / 24).toFixed(1)} d after the origin): until then at least ${pct} of the posterior stays in response` };
+    return { ...base, relapse, relapseTimesH, fractionInResponseByDraw: fractionByDraw, booster };
   });
-  return { originH, horizonH: options.horizonH, endH, draws: nDraws, baseline: options.baseline, responseLevel: level, timesH, scenarios };
+  return { originH, horizonH: options.horizonH, endH, draws: nDraws, baseline: options.baseline, responseLevel: level, timesH, scenarios, sampling };
 }

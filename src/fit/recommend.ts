@@ -43,6 +43,8 @@ export interface RecommendOptions {
   /** Candidate intervals between sessions, days. Default 3.5, 7, 10, 14, 21, 28. */
   readonly intervalsD?: readonly number[];
   readonly originH?: number;
+  /** Posterior draws: shared solutions of the dynamics or independent (PlanForecastOptions.groups). Default 'auto'. */
+  readonly groups?: 'auto' | 'independent' | number;
 }
 
 export interface LimitCheck {
@@ -222,7 +224,7 @@ export function recommend(model: CompiledModelWithRandom, fit: PatientFit, optio
       specs.push({ label: `${dose.amount} ${dose.route}${dose.durationH > 0 ? ` over ${Math.round(dose.durationH * 60)} min` : ''} every ${k} d`, dose, intervalD: k, doses: planned });
     }
   }
-  const forecast = forecastPlans(model, fit, { originH, horizonH, scenarios: specs.map((s) => ({ label: s.label, doses: s.doses })), ...(options.draws !== undefined ? { draws: options.draws } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}), baseline, outputs: ['MADRS', 'CADSS', 'SBP', 'DBP', 'HR'], stepH: 12, peakQuantile: limits.quantile });
+  const forecast = forecastPlans(model, fit, { originH, horizonH, scenarios: specs.map((s) => ({ label: s.label, doses: s.doses })), ...(options.draws !== undefined ? { draws: options.draws } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}), baseline, outputs: ['MADRS', 'CADSS', 'SBP', 'DBP', 'HR'], peakQuantile: limits.quantile, ...(options.groups !== undefined ? { groups: options.groups } : {}) });
 
   // Posterior too wide: today's MADRS not pinned down.
   const now = forecast.scenarios[0]?.relapse?.madrsAtOrigin;

@@ -71,7 +71,8 @@ describe('forecast', () => {
     expect(f.responseLevel).toBe(17);
     for (const s of f.scenarios) {
       for (const b of s.bands) {
-        for (let i = 0; i < f.timesH.length; i++) {
+        expect(b.p05.length).toBe(b.timesH.length);
+        for (let i = 0; i < b.timesH.length; i++) {
           expect(b.p05[i]!).toBeLessThanOrEqual(b.p25[i]! + 1e-12);
           expect(b.p25[i]!).toBeLessThanOrEqual(b.median[i]! + 1e-12);
           expect(b.median[i]!).toBeLessThanOrEqual(b.p75[i]! + 1e-12);

@@ -10,7 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import type { CompiledModelWithRandom } from '../../core/model/index.js';
 import type { PlannedDose } from '../../fit/design.js';
 import { fitPatient, type PatientFit } from '../../fit/fit.js';
-import { forecastPlans, recordBaseline, type PlanForecast, type ScenarioForecast, type ForecastScenario } from '../../fit/forecast.js';
+import { forecastPlans, recordBaseline, type Band5, type PlanForecast, type ScenarioForecast, type ForecastScenario } from '../../fit/forecast.js';
 import { describeDoses, parsePlan, planDrug, type Plan } from '../../fit/plan.js';
 import { RegimenError, parseDurationHours } from '../../regimen/quantity.js';
 import { readText, writeText } from '../../node/files.js';
@@ -37,9 +37,18 @@ export interface ForecastFlags {
   boosterDays?: string[];
   boosterDoses?: string[];
   uncertainty: 'laplace' | 'sir';
+  groups?: 'auto' | 'independent' | number;
   seed?: number;
   json?: boolean;
   report?: string;
+}
+
+/** --groups: auto, independent, or a positive number of groups. */
+export function groupsOption(value: string): 'auto' | 'independent' | number {
+  if (value === 'auto' || value === 'independent') return value;
+  const x = Number(value);
+  if (!(Number.isInteger(x) && x > 0)) throw new UsageError(`--groups: expected auto, independent or a positive whole number, got "${value}"`);
+  return x;
 }
 
 function probability(value: string): number {
@@ -67,6 +76,7 @@ export function registerForecast(program: Command): void {
     .option('--booster-days <list>', 'alternatives: one booster (the last dose) on each of these days', commaList)
     .option('--booster-doses <list>', 'alternatives: one booster of each of these doses at the due date', (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter((s) => s !== '')])
     .addOption(new Option('--uncertainty <method>', 'posterior draws: laplace or sir').choices(['laplace', 'sir']).default('laplace'))
+    .option('--groups <n>', 'posterior draws sharing solutions of the dynamics: auto (default), independent, or a number of groups (docs/forecasting.md)', groupsOption)
     .option('--seed <n>', 'random seed (default 1)', positiveInteger)
     .option('--json', 'machine-readable result')
     .option('--report <file>', 'write an HTML report')
@@ -146,7 +156,7 @@ export function runForecast(model: CompiledModelWithRandom, fit: PatientFit, fla
     if (!Number.isFinite(day)) throw new UsageError(`--booster-days: "${d}" is not a number of days`);
     first.push({ label: `booster day ${day}`, doses: booster(day * 24, last?.amountMg ?? 0) });
   }
-  const common = { horizonH, baseline, draws: flags.draws, keepLevel: flags.keep, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) };
+  const common = { horizonH, baseline, draws: flags.draws, keepLevel: flags.keep, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(flags.groups !== undefined ? { groups: flags.groups } : {}) };
   const one = forecastPlans(model, fit, { ...common, scenarios: first });
   // Boosters at the due date of "no further dose".
   const none = one.scenarios.find((s) => s.label === 'no further dose');
@@ -161,7 +171,7 @@ export function runForecast(model: CompiledModelWithRandom, fit: PatientFit, fla
   }
   if (second.length === 0) return one;
   const two = forecastPlans(model, fit, { ...common, scenarios: second });
-  // The two runs share the grid only if planned doses are the same; re-run together when they differ.
+  // Same origin and horizon, so the same common grid (and the same draws: the same seed); checked all the same.
   if (two.timesH.length !== one.timesH.length || two.timesH.some((t, i) => t !== one.timesH[i])) return forecastPlans(model, fit, { ...common, scenarios: [...first, ...second] });
   return { ...one, scenarios: [...one.scenarios, ...two.scenarios] };
 }
@@ -224,7 +234,7 @@ export function definitions(f: PlanForecast): string[] {
 export function formatForecast(model: CompiledModelWithRandom, fit: PatientFit, f: PlanForecast, ms: number): string {
   const r = fit.result;
   const out: string[] = [];
-  out.push(`Forecast for patient ${r.patient}, model ${model.name}: fit ${r.converged ? 'converged' : 'DID NOT CONVERGE'} (${r.observations.length} observations, ${r.timingsMs.total.toFixed(0)} ms); ${f.draws} posterior draws (${r.uncertainty.method}), ${ms.toFixed(0)} ms`);
+  out.push(`Forecast for patient ${r.patient}, model ${model.name}: fit ${r.converged ? 'converged' : 'DID NOT CONVERGE'} (${r.observations.length} observations, ${r.timingsMs.total.toFixed(0)} ms); ${f.draws} posterior draws (${r.uncertainty.method}; ${samplingText(f)}), ${ms.toFixed(0)} ms`);
   out.push(`Now (end of the record): day ${(f.originH / 24).toFixed(2)}; horizon ${fmt(f.horizonH / 24)} d, to day ${(f.endH / 24).toFixed(1)}`);
   out.push(...definitions(f).map((d) => `  ${d}`));
   out.push('');
@@ -237,14 +247,17 @@ export function formatForecast(model: CompiledModelWithRandom, fit: PatientFit, 
     out.push('');
     out.push(`Prediction intervals of a future rating (${main.label}; posterior draws plus rating error): median [25-75%] (5-95%)`);
     const at = [0, 7, 14, 21, 28, 42, 56].map((d) => f.originH + d * 24).filter((t) => t <= f.endH + 1e-9);
-    const rows = main.bands.flatMap((b) =>
-      at.map((t) => {
-        let g = 0;
-        for (let i = 0; i < f.timesH.length; i++) if (Math.abs((f.timesH[i] as number) - t) < Math.abs((f.timesH[g] as number) - t)) g = i;
-        return [b.name, `day ${((f.timesH[g] as number) / 24).toFixed(1)}`, fmt(b.median[g] as number), `${fmt(b.p25[g] as number)}-${fmt(b.p75[g] as number)}`, `${fmt(b.p05[g] as number)}-${fmt(b.p95[g] as number)}`];
-      }),
-    );
-    out.push(...table(['output', 'time', 'median', '25-75%', '5-95%'], rows.filter((row) => row[0] === 'MADRS' || row[0] === 'CADSS')));
+    // Bands on the common grid (MADRS); the peak outputs (CADSS, blood pressure) are in the table above.
+    const rows = main.bands
+      .filter((b) => b.grid === 'common')
+      .flatMap((b) =>
+        at.map((t) => {
+          let g = 0;
+          for (let i = 0; i < b.timesH.length; i++) if (Math.abs((b.timesH[i] as number) - t) < Math.abs((b.timesH[g] as number) - t)) g = i;
+          return [b.name, `day ${((b.timesH[g] as number) / 24).toFixed(1)}`, fmt(b.median[g] as number), `${fmt(b.p25[g] as number)}-${fmt(b.p75[g] as number)}`, `${fmt(b.p05[g] as number)}-${fmt(b.p95[g] as number)}`];
+        }),
+      );
+    out.push(...table(['output', 'time', 'median', '25-75%', '5-95%'], rows));
   }
   if (r.warnings.length > 0) {
     out.push('');
@@ -257,6 +270,12 @@ export function formatForecast(model: CompiledModelWithRandom, fit: PatientFit, 
   return `${out.join('\n')}\n`;
 }
 
+/** How the draws were made, in words. */
+export function samplingText(f: PlanForecast): string {
+  const s = f.sampling;
+  return s.method === 'shared' ? `${s.groups} groups of ${s.perGroup} sharing ${s.dynamicEtas.length === 0 ? 'one solution' : `${s.dynamicEtas.join(', ')}`}` : 'independent';
+}
+
 /** JSON without the per-draw arrays. */
 export function forecastJson(f: PlanForecast): Record<string, unknown> {
   const num = (x: number): number | string => (Number.isFinite(x) ? x : x > 0 ? 'Infinity' : 'NaN');
@@ -266,6 +285,7 @@ export function forecastJson(f: PlanForecast): Record<string, unknown> {
     draws: f.draws,
     baseline: f.baseline,
     responseLevel: f.responseLevel,
+    sampling: f.sampling,
     timesH: f.timesH,
     // Prediction bands for the first scenario only (the plan, or no further dose): the others differ after their doses.
     scenarios: f.scenarios.map((s, i) => ({
@@ -285,6 +305,11 @@ export async function forecastCharts(fit: PatientFit, f: PlanForecast): Promise<
   const charts: string[] = [];
   const X = { label: 'Time', unit: 'd' };
   for (const b of main.bands) {
+    if (b.timesH.length === 0) continue;
+    if (b.grid === 'peak') {
+      charts.push(await peakChart(b, main));
+      continue;
+    }
     const obs = fit.result.observations.filter((o) => o.type === b.name);
     charts.push(
       await renderSvg(
@@ -294,10 +319,10 @@ export async function forecastCharts(fit: PatientFit, f: PlanForecast): Promise<
           x: X,
           y: { label: b.name, unit: b.unit },
           observed: obs.length > 0 ? [{ name: 'observed', points: obs.map((o) => ({ x: o.timeH / 24, y: o.observed })) }] : [],
-          fitted: [{ name: 'median', points: f.timesH.map((t, i) => ({ x: t / 24, y: b.median[i] as number })) }],
+          fitted: [{ name: 'median', points: b.timesH.map((t, i) => ({ x: t / 24, y: b.median[i] as number })) }],
           bands: [
-            { name: '90% PI', points: f.timesH.map((t, i) => ({ x: t / 24, lower: b.p05[i] as number, upper: b.p95[i] as number })) },
-            { name: '50% PI', points: f.timesH.map((t, i) => ({ x: t / 24, lower: b.p25[i] as number, upper: b.p75[i] as number })) },
+            { name: '90% PI', points: b.timesH.map((t, i) => ({ x: t / 24, lower: b.p05[i] as number, upper: b.p95[i] as number })) },
+            { name: '50% PI', points: b.timesH.map((t, i) => ({ x: t / 24, lower: b.p25[i] as number, upper: b.p75[i] as number })) },
           ],
           ...(b.name === 'MADRS' ? { referenceLines: [{ y: f.responseLevel, label: 'response (50% below baseline)' }] } : {}),
         }),
@@ -322,6 +347,28 @@ export async function forecastCharts(fit: PatientFit, f: PlanForecast): Promise<
   return charts;
 }
 
+/** A peak output's band around the first planned dose (5-min grid; later doses of the plan look alike). */
+async function peakChart(b: Band5, s: ScenarioForecast): Promise<string> {
+  const first = Math.min(...s.doses.map((d) => d.timeH));
+  const window = s.doses.filter((d) => d.timeH === first).reduce((to, d) => Math.max(to, d.timeH + d.durationH), first) + 3 + 1e-9;
+  const idx = b.timesH.flatMap((t, i) => (t <= window ? [i] : []));
+  const X = { label: `Time after the planned dose on day ${(first / 24).toFixed(1)}`, unit: 'h' };
+  return renderSvg(
+    scatterWithLine({
+      title: `${b.name} after the planned dose (${s.label})`,
+      subtitle: 'bands: 50% and 90% prediction intervals of a measurement (posterior draws plus residual error); line: median',
+      x: X,
+      y: { label: b.name, unit: b.unit },
+      observed: [],
+      fitted: [{ name: 'median', points: idx.map((i) => ({ x: (b.timesH[i] as number) - first, y: b.median[i] as number })) }],
+      bands: [
+        { name: '90% PI', points: idx.map((i) => ({ x: (b.timesH[i] as number) - first, lower: b.p05[i] as number, upper: b.p95[i] as number })) },
+        { name: '50% PI', points: idx.map((i) => ({ x: (b.timesH[i] as number) - first, lower: b.p25[i] as number, upper: b.p75[i] as number })) },
+      ],
+    }),
+  );
+}
+
 export function scenarioTable(f: PlanForecast): Table {
   return {
     caption: 'Plans compared (the same posterior draws in every row)',
@@ -333,7 +380,7 @@ export function scenarioTable(f: PlanForecast): Table {
 
 async function forecastReport(model: CompiledModelWithRandom, fit: PatientFit, f: PlanForecast, patientPath: string): Promise<string> {
   const sections: Section[] = [
-    { heading: 'Plans compared', text: `Now: day ${(f.originH / 24).toFixed(2)} (end of the record); horizon ${fmt(f.horizonH / 24)} days; ${f.draws} posterior draws (${fit.result.uncertainty.method}).`, tables: [scenarioTable(f)] },
+    { heading: 'Plans compared', text: `Now: day ${(f.originH / 24).toFixed(2)} (end of the record); horizon ${fmt(f.horizonH / 24)} days; ${f.draws} posterior draws (${fit.result.uncertainty.method}; ${samplingText(f)}).`, tables: [scenarioTable(f)] },
     { heading: 'Forecast', charts: await forecastCharts(fit, f) },
   ];
   return htmlReport({

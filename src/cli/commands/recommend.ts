@@ -21,7 +21,7 @@ import { htmlReport, type Section } from '../../report/index.js';
 import { DISCLAIMER, UsageError } from '../main.js';
 import { commaList, positiveInteger } from '../options.js';
 import { packageVersion } from '../version.js';
-import { fmt, forecastCharts, forecastJson, parseHorizon, scenarioRow, SCENARIO_COLUMNS, table } from './forecast.js';
+import { fmt, forecastCharts, groupsOption, forecastJson, parseHorizon, scenarioRow, SCENARIO_COLUMNS, table } from './forecast.js';
 
 interface RecommendFlags {
   model: string;
@@ -34,6 +34,7 @@ interface RecommendFlags {
   intervals?: string[];
   over?: string;
   uncertainty: 'laplace' | 'sir';
+  groups?: 'auto' | 'independent' | number;
   seed?: number;
   json?: boolean;
   report?: string;
@@ -53,6 +54,7 @@ export function registerRecommend(program: Command): void {
     .option('--intervals <list>', 'candidate intervals between sessions in days (default 3.5,7,10,14,21,28)', commaList)
     .option('--over <duration>', 'infusion duration of candidate IV doses (default: the record\'s, or 40 min)')
     .addOption(new Option('--uncertainty <method>', 'posterior draws: laplace or sir').choices(['laplace', 'sir']).default('laplace'))
+    .option('--groups <n>', 'posterior draws sharing solutions of the dynamics: auto (default), independent, or a number of groups (docs/forecasting.md)', groupsOption)
     .option('--seed <n>', 'random seed (default 1)', positiveInteger)
     .option('--json', 'machine-readable result')
     .option('--report <file>', 'write an HTML report')
@@ -85,7 +87,7 @@ export function registerRecommend(program: Command): void {
         doses = flags.doses.map((amount) => ({ amount, route, durationH }));
       }
       const t0 = performance.now();
-      const rec = recommend(model, fit, { limits, rules, horizonH, draws: flags.draws, ...(doses !== undefined ? { doses } : {}), ...(intervalsD !== undefined ? { intervalsD } : {}), ...(flags.seed !== undefined ? { seed: flags.seed } : {}) });
+      const rec = recommend(model, fit, { limits, rules, horizonH, draws: flags.draws, ...(doses !== undefined ? { doses } : {}), ...(intervalsD !== undefined ? { intervalsD } : {}), ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(flags.groups !== undefined ? { groups: flags.groups } : {}) });
       const ms = performance.now() - t0;
       if (flags.json === true) process.stdout.write(`${JSON.stringify(recommendationJson(rec, ms), null, 1)}\n`);
       else process.stdout.write(formatRecommendation(fit, rec, ms));
