@@ -549,11 +549,13 @@ export function scatterWithLine(opts: ScatterWithLineOptions): ChartSpec {
       mark: { type: 'line', clip: true },
       encoding: { x: xEncoding(opts), y: yEncoding(opts), color: colorEncoding(names, 'circle') },
     });
-  layers.push({
-    data: { values: pointValues },
-    mark: { type: 'point', filled: true, opacity: 0.9, stroke: '#ffffff', strokeWidth: 0.75, clip: true },
-    encoding: { x: xEncoding(opts), y: yEncoding(opts), color: colorEncoding(names, 'circle') },
-  });
+  // (an empty points layer makes Vega warn about an infinite extent; kept only when there is nothing else to draw)
+  if (pointValues.length > 0 || (bandValues.length === 0 && lineValues.length === 0))
+    layers.push({
+      data: { values: pointValues },
+      mark: { type: 'point', filled: true, opacity: 0.9, stroke: '#ffffff', strokeWidth: 0.75, clip: true },
+      encoding: { x: xEncoding(opts), y: yEncoding(opts), color: colorEncoding(names, 'circle') },
+    });
   layers.push(...referenceLineLayers(opts.referenceLines, opts.yScale === 'log'));
   const notes = [
     ...(pointValues.length > 0 && lineValues.length > 0 ? ['Points: observed; lines: fitted'] : []),
