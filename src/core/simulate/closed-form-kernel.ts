@@ -97,6 +97,7 @@ function makeClosedFormKernel(model: CompiledModel, sys: ModalSystem, stateIndex
   for (let k = 0; k < nOut; k++) L.push(`const col${k} = cols[${k}];`);
   if (includeStates) for (let s = 0; s < nCmt; s++) L.push(`const scol${s} = cols[${nOut + s}];`);
   L.push('let i = from;');
+  L.push('let check = 0;');
   L.push('for (; i <= to; i++) {');
   L.push('  const t = times[i];');
   L.push('  const step = t - time;');
@@ -133,14 +134,21 @@ function makeClosedFormKernel(model: CompiledModel, sys: ModalSystem, stateIndex
   L.push('  const row = offset + i;');
   for (let k = 0; k < nOut; k++) L.push(`  col${k}[row] = o${k};`);
   if (includeStates) for (let s = 0; s < nCmt; s++) L.push(`  scol${s}[row] = a${s};`);
-  if (nOut > 0) {
-    L.push(`  if (${Array.from({ length: nOut }, (_, k) => `o${k} * 0`).join(' + ')} !== 0) {`);
-    for (let i = 0; i < n; i++) L.push(`    z[${i}] = z${i};`);
-    L.push('    state.time = time;');
-    L.push('    return -(i + 1);');
-    L.push('  }');
-  }
+  // o·0 is 0 for finite o and NaN otherwise: the sum over all rows is checked once after the loop, and only then
+  // are the rows searched for the first non-finite one (no branch per row in the common case).
+  if (nOut > 0) L.push(`  check += ${Array.from({ length: nOut }, (_, k) => `o${k} * 0`).join(' + ')};`);
   L.push('}');
+  if (nOut > 0) {
+    L.push('if (check !== 0) {');
+    L.push('  for (let r = from; r < i; r++) {');
+    L.push(`    if (${Array.from({ length: nOut }, (_, k) => `col${k}[offset + r] * 0`).join(' + ')} !== 0) {`);
+    for (let i = 0; i < n; i++) L.push(`      z[${i}] = z${i};`);
+    L.push('      state.time = time;');
+    L.push('      return -(r + 1);');
+    L.push('    }');
+    L.push('  }');
+    L.push('}');
+  }
   for (let i = 0; i < n; i++) L.push(`z[${i}] = z${i};`);
   L.push('state.time = time;');
   L.push('return i;');
