@@ -18,24 +18,28 @@ export function choleskyPd(a: Float64Array, n: number): Float64Array | undefined
   return l;
 }
 
-/** Inverse of a symmetric positive-definite matrix from its Cholesky factor. */
+/** x := A⁻¹·x in place, for A = L·Lᵀ given by its Cholesky factor L (forward then back substitution). */
+export function choleskySolveInPlace(l: Float64Array, n: number, x: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    let s = x[i] as number;
+    for (let k = 0; k < i; k++) s -= (l[i * n + k] as number) * (x[k] as number);
+    x[i] = s / (l[i * n + i] as number);
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = x[i] as number;
+    for (let k = i + 1; k < n; k++) s -= (l[k * n + i] as number) * (x[k] as number);
+    x[i] = s / (l[i * n + i] as number);
+  }
+}
+
+/** Inverse of a symmetric positive-definite matrix from its Cholesky factor (its columns solve A·x = e_c). */
 export function inverseFromCholesky(l: Float64Array, n: number): Float64Array {
-  // Solve L·Y = I, then Lᵀ·X = Y.
   const inv = new Float64Array(n * n);
   const col = new Float64Array(n);
   for (let c = 0; c < n; c++) {
     col.fill(0);
     col[c] = 1;
-    for (let i = 0; i < n; i++) {
-      let s = col[i] as number;
-      for (let k = 0; k < i; k++) s -= (l[i * n + k] as number) * (col[k] as number);
-      col[i] = s / (l[i * n + i] as number);
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = col[i] as number;
-      for (let k = i + 1; k < n; k++) s -= (l[k * n + i] as number) * (col[k] as number);
-      col[i] = s / (l[i * n + i] as number);
-    }
+    choleskySolveInPlace(l, n, col);
     for (let i = 0; i < n; i++) inv[i * n + c] = col[i] as number;
   }
   return inv;

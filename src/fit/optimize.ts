@@ -16,7 +16,7 @@
  */
 
 import { FitError } from './objective.js';
-import { choleskyPd } from './linalg.js';
+import { choleskyPd, choleskySolveInPlace } from './linalg.js';
 
 export interface MinimizeOptions {
   /** Stop when the largest gradient component is below this (objective units per unit of x). Default 1e-6. */
@@ -315,16 +315,8 @@ export function minimizeLevenbergMarquardt(problem: SumOfTermsProblem, x0: Array
     for (let i = 0; i < n; i++) M[i * n + i] = (M[i * n + i] as number) + mu;
     const L = choleskyPd(M, n);
     if (L === undefined) return false;
-    for (let i = 0; i < n; i++) {
-      let s = -(g[i] as number);
-      for (let k = 0; k < i; k++) s -= (L[i * n + k] as number) * (delta[k] as number);
-      delta[i] = s / (L[i * n + i] as number);
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = delta[i] as number;
-      for (let k = i + 1; k < n; k++) s -= (L[k * n + i] as number) * (delta[k] as number);
-      delta[i] = s / (L[i * n + i] as number);
-    }
+    for (let i = 0; i < n; i++) delta[i] = -(g[i] as number);
+    choleskySolveInPlace(L, n, delta);
     return true;
   };
 
