@@ -33,27 +33,39 @@ function pick(m: CompiledModel): Pick<CompiledModel, 'outputNames' | 'outputUnit
   return { outputNames: m.outputNames, outputUnits: m.outputUnits, outputs: m.outputs, outputsToColumns: m.outputsToColumns, emitOutputs: m.emitOutputs };
 }
 
-function restrict(model: CompiledModel, names: readonly string[]): CompiledModel {
+/** Indices of the named outputs (ModelError for an output the model does not have, or one named twice). */
+export function outputIndices(model: CompiledModel, names: readonly string[]): number[] {
   const seen = new Set<string>();
-  const indices = names.map((name) => {
+  return names.map((name) => {
     const k = model.outputNames.indexOf(name);
     if (k < 0) throw new ModelError(`model ${model.name} has no output ${name} (outputs: ${model.outputNames.join(', ')})`, 'outputs');
     if (seen.has(name)) throw new ModelError(`output ${name} asked for twice`, 'outputs');
     seen.add(name);
     return k;
   });
-  // The model's statements are `const o<k> = …;` in model order, reading earlier outputs as o<j>. Keep those the
-  // wanted outputs need, rename the model's locals to osub<k>, and make o0…o(m−1) the wanted outputs in order (the
-  // convention of every consumer of emitOutputs).
+}
+
+/**
+ * The model's output statements (`const o<k> = …;`, model numbering and order, state read through stateRef) that
+ * the outputs `indices` need: their own and those of the earlier outputs they read.
+ */
+export function outputStatementsFor(model: CompiledModel, indices: readonly number[], stateRef: (compartment: number) => string): string[] {
+  const lines = model.emitOutputs(stateRef);
+  const needed = new Set<number>(indices);
+  for (let k = lines.length - 1; k >= 0; k--) {
+    if (!needed.has(k)) continue;
+    const body = (lines[k] as string).slice((lines[k] as string).indexOf('='));
+    for (const m of body.matchAll(/\bo(\d+)\b/g)) needed.add(Number(m[1]));
+  }
+  return lines.filter((_, k) => needed.has(k));
+}
+
+function restrict(model: CompiledModel, names: readonly string[]): CompiledModel {
+  const indices = outputIndices(model, names);
+  // Keep the statements the wanted outputs need, rename the model's locals to osub<k>, and make o0…o(m−1) the
+  // wanted outputs in order (the convention of every consumer of emitOutputs).
   const emitOutputs = (stateRef: (compartment: number) => string): string[] => {
-    const lines = model.emitOutputs(stateRef);
-    const needed = new Set<number>(indices);
-    for (let k = lines.length - 1; k >= 0; k--) {
-      if (!needed.has(k)) continue;
-      const body = (lines[k] as string).slice((lines[k] as string).indexOf('='));
-      for (const m of body.matchAll(/\bo(\d+)\b/g)) needed.add(Number(m[1]));
-    }
-    const kept = lines.filter((_, k) => needed.has(k)).map((line) => line.replace(/\bo(\d+)\b/g, 'osub$1'));
+    const kept = outputStatementsFor(model, indices, stateRef).map((line) => line.replace(/\bo(\d+)\b/g, 'osub$1'));
     return [...kept, ...indices.map((k, j) => `const o${j} = osub${k};`)];
   };
   const lines = emitOutputs((c) => `x[${c}]`);

@@ -15,6 +15,7 @@ import { DataError, ModelError, SolverError } from '../errors.js';
 import type { Dataset, SubjectRecords } from '../data/dataset.js';
 import type { CompiledModel } from '../model/compiled.js';
 import { modelDependencies } from '../model/dependencies.js';
+import { outputIndices, outputStatementsFor } from '../model/output-subset.js';
 import { bindColumns, type ColumnBinding } from './bindings.js';
 import { inputSlot, runEnvironment, simulate, type SimulateOptions, type SimulationResult } from './simulate.js';
 
@@ -32,20 +33,8 @@ type OutputsFunction = (t: number, x: Float64Array, env: Float64Array, out: Floa
 
 /** The model's output code restricted to some outputs (and the earlier outputs they read). */
 function outputSubset(model: CompiledModel, wanted: readonly string[]): { fn: OutputsFunction; indices: Int32Array; compartments: Int32Array } {
-  const indices = wanted.map((name) => {
-    const k = model.outputNames.indexOf(name);
-    if (k < 0) throw new ModelError(`model ${model.name} has no output ${name} (outputs: ${model.outputNames.join(', ')})`, 'outputs');
-    return k;
-  });
-  // emitOutputs gives `const o<k> = …;` in model order; a line reads earlier outputs as o<j>.
-  const lines = model.emitOutputs((c) => `x[${c}]`);
-  const needed = new Set<number>(indices);
-  for (let k = lines.length - 1; k >= 0; k--) {
-    if (!needed.has(k)) continue;
-    const body = (lines[k] as string).slice((lines[k] as string).indexOf('='));
-    for (const m of body.matchAll(/\bo(\d+)\b/g)) needed.add(Number(m[1]));
-  }
-  const kept = lines.filter((_, k) => needed.has(k));
+  const indices = outputIndices(model, wanted);
+  const kept = outputStatementsFor(model, indices, (c) => `x[${c}]`);
   const compartments = new Set<number>();
   for (const line of kept) for (const m of line.matchAll(/\bx\[(\d+)\]/g)) compartments.add(Number(m[1]));
   const code = [...kept, ...indices.map((k) => `out[${k}] = o${k};`)].join('\n');
