@@ -6,13 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SolverError } from '../../src/core/errors.js';
 import { DOP853_TABLEAU } from '../../src/core/ode/dop853.js';
 import { createIntegrator, createRawIntegrator, LOCAL_ERROR_FACTOR, type OdeOptions, type OdeRhs } from '../../src/core/ode/index.js';
 import { simulate } from '../../src/core/simulate/simulate.js';
 import { p3Dataset, readSubjects } from '../../examples/baselines/problems.js';
 import { fixture, loadExample, maxAbsoluteError, observationColumn, readReference } from '../baselines/helpers.js';
-import { linspace, maxRelError, readFixture } from './helpers.js';
+import { linspace, maxRelError, readFixture, expectSolverError } from './helpers.js';
 import { hires, idr, pk3Stiff, runPiecewise } from './problems.js';
 
 interface ScipyRun {
@@ -361,16 +360,6 @@ function run(rhs: OdeRhs, n: number, o: OdeOptions, y0: number[], times: readonl
     return y;
   });
   return { ys, integ };
-}
-
-function expectSolverError(fn: () => void): SolverError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SolverError);
-    return e as SolverError;
-  }
-  throw new Error('expected a SolverError');
 }
 
 describe('DOP853: dense output and the advanceTo contract', () => {

@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { SolverError } from '../../src/core/errors.js';
 import { createRawIntegrator, type OdeIntegrator, type OdeOptions, type OdeRhs } from '../../src/core/ode/index.js';
 
 export const METHODS = ['dopri5', 'bdf'] as const;
@@ -100,4 +102,15 @@ export function readFixture(name: string): Fixture {
     y.push(v.slice(1));
   }
   return { meta, columns, t, y };
+}
+
+/** Runs fn, expects it to throw a SolverError, and returns it. */
+export function expectSolverError(fn: () => void): SolverError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SolverError);
+    return e as SolverError;
+  }
+  throw new Error('expected a SolverError');
 }

@@ -3,9 +3,8 @@
  * evaluated beyond tStop, restarts at discontinuities, continuation, and failures reported as SolverError.
  */
 import { describe, expect, it } from 'vitest';
-import { SolverError } from '../../src/core/errors.js';
 import { createRawIntegrator, type OdeOptions, type OdeRhs } from '../../src/core/ode/index.js';
-import { linspace, maxRelError, METHODS, solve } from './helpers.js';
+import { linspace, maxRelError, METHODS, solve, expectSolverError } from './helpers.js';
 
 const rotation: OdeRhs = (_t, y, f) => {
   f[0] = -0.1 * y[0]! + 2 * y[1]!;
@@ -24,16 +23,6 @@ const stiff3to2: OdeRhs = (_t, y, f) => {
   f[0] = -y[0]!;
   f[1] = -1e4 * (y[1]! - y[0]!);
 };
-
-function expectSolverError(fn: () => void): SolverError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SolverError);
-    return e as SolverError;
-  }
-  throw new Error('expected a SolverError');
-}
 
 describe.each(METHODS)('%s: advanceTo semantics', (method) => {
   const opts: OdeOptions = { rtol: 1e-8, atol: 1e-10 };
