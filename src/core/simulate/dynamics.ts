@@ -10,7 +10,7 @@
 import { LinearPropagator, ModalSystem, steadyStateBolus, steadyStateConstantInfusion, steadyStateInfusion } from '../linear/index.js';
 import type { CompiledModel } from '../model/compiled.js';
 import { createIntegrator } from '../ode/index.js';
-import { closedFormKernel, type ClosedFormKernel, type KernelState } from './closed-form-kernel.js';
+import { observationKernel, type KernelState, type KernelStructure, type ObservationKernel } from './observation-kernel.js';
 import { makeOdeRhsKernel, type RhsContext } from './ode-rhs-kernel.js';
 import type { OdeIntegrator } from '../ode/index.js';
 import { float64, int32, int32From } from '../buffers.js';
@@ -68,21 +68,6 @@ export interface Dynamics {
    * rows (row = offset + i). Returns -1, or the first record whose outputs are not all finite.
    */
   observe(times: Float64Array, from: number, to: number, plan: OutputPlan, table: OutputColumns, offset: number): number;
-}
-
-/** observe() through the Dynamics interface: advance, read the state, write the row. */
-function observeGeneric(dyn: Dynamics, x: Float64Array, times: Float64Array, from: number, to: number, plan: OutputPlan, table: OutputColumns, offset: number): number {
-  const write = plan.model.outputsToColumns;
-  const nOut = plan.model.outputNames.length;
-  for (let i = from; i <= to; i++) {
-    const t = times[i] as number;
-    dyn.advance(t, Math.max(t, plan.nextStop));
-    dyn.readState(x);
-    const row = offset + i;
-    if (write(t, x, plan.env, table, row) !== 0) return i;
-    if (plan.includeStates) for (let c = 0; c < x.length; c++) (table[nOut + c] as Float64Array)[row] = x[c] as number;
-  }
-  return -1;
 }
 
 export interface SteadyStateSettings {
@@ -253,6 +238,63 @@ class LinearPart {
   }
 }
 
+/** The observation kernels of one model (without and with state columns), generated when first needed. */
+class ObservationKernels {
+  private plain: ObservationKernel | undefined;
+  private withStates: ObservationKernel | undefined;
+
+  constructor(
+    private readonly model: CompiledModel,
+    private readonly structure: KernelStructure,
+  ) {}
+
+  get(includeStates: boolean): ObservationKernel {
+    return includeStates
+      ? (this.withStates ??= observationKernel(this.model, this.structure, true))
+      : (this.plain ??= observationKernel(this.model, this.structure, false));
+  }
+}
+
+const NO_TRACK = float64(0);
+const NO_MATRIX = float64(0);
+
+/**
+ * Write the output rows of records from..to with a kernel, advancing the linear part's modal state (ks.z, from
+ * ks.time) exactly with the cached transition of each distinct step. Returns -1, or the first record whose outputs
+ * are not all finite.
+ */
+function runObservationKernel(
+  kernel: ObservationKernel,
+  lin: LinearPart | undefined,
+  ks: KernelState,
+  times: Float64Array,
+  from: number,
+  to: number,
+  plan: OutputPlan,
+  table: OutputColumns,
+  offset: number,
+  track: Float64Array,
+  trackFrom: number,
+): number {
+  let i = from;
+  while (i <= to) {
+    let next: number;
+    if (lin === undefined) {
+      next = kernel(times, i, to, 0, ks, NO_MATRIX, NO_MATRIX, NO_MATRIX, plan.env, table, offset, track, trackFrom);
+    } else {
+      // The kernel runs while records are `h` apart; a new step length needs its transition first.
+      const prop = lin.propagator;
+      const h = (times[i] as number) - ks.time;
+      // h = 0: records at the current time; the kernel does not use the transition until the step changes.
+      const slot = h > 0 ? prop.cacheSlot(h) : 0;
+      next = kernel(times, i, to, h, ks, prop.phiAt(slot), prop.gAt(slot), lin.system.toAmounts, plan.env, table, offset, track, trackFrom);
+    }
+    if (next < 0) return -next - 1;
+    i = next;
+  }
+  return -1;
+}
+
 export class ClosedFormDynamics implements Dynamics {
   time = 0;
   private readonly linear: LinearPart;
@@ -264,36 +306,19 @@ export class ClosedFormDynamics implements Dynamics {
     this.env = model.defaults;
     this.xInit = float64(model.compartments.length);
     this.kernelState = { time: 0, z: this.linear.z, b: this.linear.b };
+    this.kernels = new ObservationKernels(model, { linear: this.linear, odeStateIndex: [] });
   }
 
   private readonly kernelState: KernelState;
-  private kernel: ClosedFormKernel | undefined;
-  private kernelWithStates: ClosedFormKernel | undefined;
+  private readonly kernels: ObservationKernels;
 
-  /** The hot loop of closed-form simulations: a generated kernel (closed-form-kernel.ts) per model structure. */
+  /** The hot loop of closed-form simulations: a generated kernel (observation-kernel.ts) per model structure. */
   observe(times: Float64Array, from: number, to: number, plan: OutputPlan, table: OutputColumns, offset: number): number {
-    const lin = this.linear;
-    const prop = lin.propagator;
     const ks = this.kernelState;
     ks.time = this.time;
-    const kernel = plan.includeStates
-      ? (this.kernelWithStates ??= closedFormKernel(this.model, lin.system, lin.stateIndex, true))
-      : (this.kernel ??= closedFormKernel(this.model, lin.system, lin.stateIndex, false));
-    let i = from;
-    while (i <= to) {
-      // The kernel runs while records are `h` apart; a new step length needs its transition first.
-      const h = (times[i] as number) - ks.time;
-      // h = 0: records at the current time; the kernel does not use the transition until the step changes.
-      const slot = h > 0 ? prop.cacheSlot(h) : 0;
-      const next = kernel(times, i, to, h, ks, prop.phiAt(slot), prop.gAt(slot), lin.system.toAmounts, plan.env, table, offset);
-      if (next < 0) {
-        this.time = ks.time;
-        return -next - 1;
-      }
-      i = next;
-    }
+    const bad = runObservationKernel(this.kernels.get(plan.includeStates), this.linear, ks, times, from, to, plan, table, offset, NO_TRACK, 0);
     this.time = ks.time;
-    return -1;
+    return bad;
   }
 
   setEnvironment(env: Float64Array): void {
@@ -370,6 +395,10 @@ export class OdeDynamics implements Dynamics {
   /** True when the integrator must be restarted before the next advance (after any discontinuity). */
   private dirty = true;
   private readonly xTmp: Float64Array;
+  /** ODE states at the records of the run being observed (record-major), grown as needed. */
+  private track = float64(0);
+  private readonly kernelState: KernelState;
+  private readonly kernels: ObservationKernels;
 
   constructor(
     private readonly model: CompiledModel,
@@ -390,6 +419,8 @@ export class OdeDynamics implements Dynamics {
       this.odeIndexOf[ci] = k;
     });
     this.linearScratch = float64(this.linear?.system.size ?? 0);
+    this.kernelState = { time: 0, z: this.linear?.z ?? float64(0), b: this.linear?.b ?? float64(0) };
+    this.kernels = new ObservationKernels(model, { linear: this.linear, odeStateIndex: ode.stateIndex });
     this.integrator = createIntegrator(
       model.solver.method,
       nOde,
@@ -398,8 +429,43 @@ export class OdeDynamics implements Dynamics {
     );
   }
 
+  /**
+   * Two passes: the integrator fills a track of ODE states at the records' times (stepping to the next
+   * discontinuity and interpolating, so outputs do not shorten steps), then the generated kernel advances the
+   * linear part exactly and writes the output rows (observation-kernel.ts).
+   */
   observe(times: Float64Array, from: number, to: number, plan: OutputPlan, table: OutputColumns, offset: number): number {
-    return observeGeneric(this, this.xTmp, times, from, to, plan, table, offset);
+    const nOde = this.y.length;
+    const need = (to - from + 1) * nOde;
+    if (this.track.length < need) this.track = float64(Math.max(need, 2 * this.track.length));
+    const track = this.track;
+    const y = this.y;
+    this.restartIfDirty();
+    let reached = this.time;
+    for (let i = from; i <= to; i++) {
+      const t = times[i] as number;
+      if (t > reached) {
+        this.integrator.advanceTo(t, Math.max(t, plan.nextStop), y);
+        reached = t;
+      }
+      const row = (i - from) * nOde;
+      for (let k = 0; k < nOde; k++) track[row + k] = y[k] as number;
+    }
+    const ks = this.kernelState;
+    ks.time = this.time;
+    const bad = runObservationKernel(this.kernels.get(plan.includeStates), this.linear, ks, times, from, to, plan, table, offset, track, from);
+    this.time = reached;
+    return bad;
+  }
+
+  /** After a discontinuity: the RHS reads the linear part from the new interval's start, the integrator restarts. */
+  private restartIfDirty(): void {
+    if (!this.dirty) return;
+    const lin = this.linear;
+    this.rhsContext.intervalStart = this.time;
+    if (lin !== undefined) lin.propagator.beginInterval(lin.z, lin.hasInput ? lin.b : undefined);
+    this.integrator.init(this.time, this.y);
+    this.dirty = false;
   }
 
   setEnvironment(env: Float64Array): void {
@@ -419,12 +485,7 @@ export class OdeDynamics implements Dynamics {
   advance(t: number, nextStop: number): void {
     if (t === this.time && !this.dirty) return;
     const lin = this.linear;
-    if (this.dirty) {
-      this.rhsContext.intervalStart = this.time;
-      if (lin !== undefined) lin.propagator.beginInterval(lin.z, lin.hasInput ? lin.b : undefined);
-      this.integrator.init(this.time, this.y);
-      this.dirty = false;
-    }
+    this.restartIfDirty();
     const h = t - this.time;
     if (h > 0) {
       this.integrator.advanceTo(t, Math.max(t, nextStop), this.y);

@@ -1,19 +1,22 @@
 /**
- * Generated hot loop for closed-form models: given the structure of the linear system (depot, peripherals,
- * effect compartment) and the model's output formulas, emit one JavaScript function that advances the modal
- * state through a run of observation records and writes their output rows, with the state in local variables,
- * the small matrix products unrolled and the output formulas inlined.
+ * Generated hot loop that writes the output rows of a run of observation records (no event in between): given the
+ * structure of the model's closed-form linear system (depot, peripherals, effect compartment), which compartments
+ * are ODE states, and the model's output formulas, emit one JavaScript function that advances the modal state of
+ * the linear part through the records, reads the ODE states the integrator has already produced for each record,
+ * and writes the outputs, with the state in local variables, the small matrix products unrolled and the output
+ * formulas inlined. Used by closed-form models (no ODE states) and by ODE and hybrid models (the integrator first
+ * fills a track of ODE states at the records' times, then the kernel does the rest).
  *
  * Why generated: V8 does not unroll the 3×3 loops of a generic implementation, and the per-record calls
  * (advance, state conversion, output function) cost more than the arithmetic; the generated loop runs at a few
- * nanoseconds per record (measured in bench/, problem P2), which is what population simulations need.
+ * nanoseconds per record (measured in bench/, problems P2 and P3), which is what population simulations need.
  * The numbers are the same as the generic path: same cached Φ(h), G(h) and the same operations.
  */
 
 import type { ModalSystem } from '../linear/index.js';
 import type { CompiledModel } from '../model/compiled.js';
 
-/** Mutable pieces of the linear state the kernel reads and writes back. */
+/** Mutable pieces of the linear state the kernel reads and writes back (z and b are empty without a linear part). */
 export interface KernelState {
   time: number;
   readonly z: Float64Array;
@@ -24,9 +27,11 @@ export interface KernelState {
  * Processes records from..to while their step from the previous time is `h` (the step whose transition Φ, G is
  * given) or 0, writing output rows. Returns the next record to process (to + 1 when done: the caller supplies
  * the transition for a different step and calls again), or −(i + 1) when record i's outputs are not finite.
+ * Without a linear part every step is accepted (h, phi, g and toAmounts are not read).
+ * `odeTrack[(i − trackFrom)·nOde + k]` is ODE state k at record i (empty without ODE states).
  * The loop makes no calls: its speed does not depend on what the JIT decides to inline.
  */
-export type ClosedFormKernel = (
+export type ObservationKernel = (
   times: Float64Array,
   from: number,
   to: number,
@@ -38,7 +43,17 @@ export type ClosedFormKernel = (
   env: Float64Array,
   cols: readonly Float64Array[],
   offset: number,
+  odeTrack: Float64Array,
+  trackFrom: number,
 ) => number;
+
+/** What the kernel needs to know of the model's dynamics. */
+export interface KernelStructure {
+  /** The closed-form part and the model compartment of each of its states, when the model has one. */
+  readonly linear?: { readonly system: ModalSystem; readonly stateIndex: Int32Array };
+  /** Model compartment of each ODE state, in the integrator's order (empty for closed-form models). */
+  readonly odeStateIndex: readonly number[];
+}
 
 /** Structural non-zeros of T (and so of Φ and G): pairs [i, j] with j → i, including the diagonal. */
 function structure(sys: ModalSystem): Array<[number, number]> {
@@ -57,11 +72,11 @@ function structure(sys: ModalSystem): Array<[number, number]> {
 /**
  * Kernels are generated once per model (and per includeStates), not per simulation: a fresh function would start
  * cold in the JIT at every simulate() call. Keyed by the model's output emitter, which survives
- * `withSolver`-style copies of the compiled model.
+ * `withSolver`-style copies of the compiled model (the dynamics structure is part of the model, so one key fits).
  */
-const cache = new WeakMap<CompiledModel['emitOutputs'], Map<boolean, ClosedFormKernel>>();
+const cache = new WeakMap<CompiledModel['emitOutputs'], Map<boolean, ObservationKernel>>();
 
-export function closedFormKernel(model: CompiledModel, sys: ModalSystem, stateIndex: Int32Array, includeStates: boolean): ClosedFormKernel {
+export function observationKernel(model: CompiledModel, dynamics: KernelStructure, includeStates: boolean): ObservationKernel {
   let byStates = cache.get(model.emitOutputs);
   if (byStates === undefined) {
     byStates = new Map();
@@ -69,17 +84,20 @@ export function closedFormKernel(model: CompiledModel, sys: ModalSystem, stateIn
   }
   let kernel = byStates.get(includeStates);
   if (kernel === undefined) {
-    kernel = makeClosedFormKernel(model, sys, stateIndex, includeStates);
+    kernel = makeObservationKernel(model, dynamics, includeStates);
     byStates.set(includeStates, kernel);
   }
   return kernel;
 }
 
-function makeClosedFormKernel(model: CompiledModel, sys: ModalSystem, stateIndex: Int32Array, includeStates: boolean): ClosedFormKernel {
-  const n = sys.size;
-  const m = sys.nDisposition;
-  const c = sys.centralIndex;
-  const pairs = structure(sys);
+function makeObservationKernel(model: CompiledModel, dynamics: KernelStructure, includeStates: boolean): ObservationKernel {
+  const lin = dynamics.linear;
+  const sys = lin?.system;
+  const n = sys?.size ?? 0;
+  const m = sys?.nDisposition ?? 0;
+  const c = sys?.centralIndex ?? 0;
+  const pairs = sys !== undefined ? structure(sys) : [];
+  const nOde = dynamics.odeStateIndex.length;
   const nOut = model.outputNames.length;
   const nCmt = model.compartments.length;
   const L: string[] = [];
@@ -100,19 +118,23 @@ function makeClosedFormKernel(model: CompiledModel, sys: ModalSystem, stateIndex
   L.push('let check = 0;');
   L.push('for (; i <= to; i++) {');
   L.push('  const t = times[i];');
-  L.push('  const step = t - time;');
-  L.push('  if (step !== 0) {');
-  L.push('    if (step !== h) break;');
-  for (let i = 0; i < n; i++) {
-    const terms = pairs.filter(([a]) => a === i).map(([, j]) => `p${i}_${j} * z${j}`);
-    L.push(`    const n${i} = ${terms.join(' + ')}${' + c' + i};`);
+  if (n > 0) {
+    L.push('  const step = t - time;');
+    L.push('  if (step !== 0) {');
+    L.push('    if (step !== h) break;');
+    for (let i = 0; i < n; i++) {
+      const terms = pairs.filter(([a]) => a === i).map(([, j]) => `p${i}_${j} * z${j}`);
+      L.push(`    const n${i} = ${terms.join(' + ')}${' + c' + i};`);
+    }
+    // A fast mode decays through the subnormal range (|z| < 2.2e-308) in a few steps; subnormal arithmetic costs
+    // ~100 cycles per operation on x86. Flushing modal amounts below 1e-290 (of the model's amount unit) to 0
+    // changes no output by more than that and keeps the loop at full speed.
+    for (let i = 0; i < n; i++) L.push(`    z${i} = n${i} > -1e-290 && n${i} < 1e-290 ? 0 : n${i};`);
+    L.push('    time = t;');
+    L.push('  }');
+  } else {
+    L.push('  time = t;');
   }
-  // A fast mode decays through the subnormal range (|z| < 2.2e-308) in a few steps; subnormal arithmetic costs
-  // ~100 cycles per operation on x86. Flushing modal amounts below 1e-290 (of the model's amount unit) to 0
-  // changes no output by more than that and keeps the loop at full speed.
-  for (let i = 0; i < n; i++) L.push(`    z${i} = n${i} > -1e-290 && n${i} < 1e-290 ? 0 : n${i};`);
-  L.push('    time = t;');
-  L.push('  }');
   // Amounts of the model's compartments, as locals a<compartment index>: only those the outputs read (or all,
   // when states are reported).
   const used = new Set<number>();
@@ -120,9 +142,14 @@ function makeClosedFormKernel(model: CompiledModel, sys: ModalSystem, stateIndex
     used.add(cmt);
     return `a${cmt}`;
   });
+  const wanted = (cmt: number): boolean => includeStates || used.has(cmt);
+  if (nOde > 0 && dynamics.odeStateIndex.some(wanted)) L.push(`  const y = (i - trackFrom) * ${nOde};`);
+  dynamics.odeStateIndex.forEach((cmt, k) => {
+    if (wanted(cmt)) L.push(`  const a${cmt} = odeTrack[y + ${k}];`);
+  });
   for (let li = 0; li < n; li++) {
-    const cmt = stateIndex[li] as number;
-    if (!includeStates && !used.has(cmt)) continue;
+    const cmt = lin?.stateIndex[li] as number;
+    if (!wanted(cmt)) continue;
     if (li >= c && li < c + m) {
       const r = li - c;
       L.push(`  const a${cmt} = ${Array.from({ length: m }, (_, k) => `P${r}_${k} * z${c + k}`).join(' + ')};`);
@@ -152,7 +179,7 @@ function makeClosedFormKernel(model: CompiledModel, sys: ModalSystem, stateIndex
   for (let i = 0; i < n; i++) L.push(`z[${i}] = z${i};`);
   L.push('state.time = time;');
   L.push('return i;');
-  L.push(`//# sourceURL=ketasim:closed-form-kernel:${model.name}`);
+  L.push(`//# sourceURL=ketasim:observation-kernel:${model.name}`);
   // The code holds only numbers, operators, Math calls and slot references produced by the compiler.
-  return new Function('times', 'from', 'to', 'h', 'state', 'phi', 'g', 'toAmounts', 'env', 'cols', 'offset', L.join('\n')) as ClosedFormKernel;
+  return new Function('times', 'from', 'to', 'h', 'state', 'phi', 'g', 'toAmounts', 'env', 'cols', 'offset', 'odeTrack', 'trackFrom', L.join('\n')) as ObservationKernel;
 }
