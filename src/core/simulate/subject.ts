@@ -421,7 +421,7 @@ export class SubjectSimulator {
   /**
    * SS = 1 or 2 on a dose record at time t. The regimen's steady state is computed at the last administration
    * at or before t (administrations at t + lag − j·II, j ≥ 1), then followed to t; infusions of that regimen
-   * still running at t continue.
+   * still running at t continue, and administrations of it still to come before t + lag (a lag ≥ II) are given.
    */
   private steadyState(mode: 1 | 2, c: number, amt: number, rateField: number, durField: number, ii: number, t: number): void {
     const dyn = this.dynamics;
@@ -476,6 +476,15 @@ export class SubjectSimulator {
     dyn.advance(t, t);
     this.combine(mode, current, init);
     for (const end of ends) if (end > t) this.startInfusion(c, rate, end - t, t);
+    // A lag of II or more: administrations of the regimen's earlier doses still to come after t (at t + lag − j·II,
+    // 0 < j < jStar) are part of its history, as the lagged doses of a dose record given every II would be.
+    for (let j = jStar - 1; j >= 1; j--) {
+      const e = this.pending.create(rate === 0 ? PendingKind.Bolus : PendingKind.InfusionStart, t + lag - j * ii, c, this.currentRecord);
+      e.amount = amount;
+      e.rate = rate;
+      e.duration = duration;
+      this.pending.push(e);
+    }
     this.restoreRates();
   }
 
