@@ -272,7 +272,7 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
     claim(name, 'output', where);
     return { where, value: out.value, expr: typeof out.value === 'number' ? undefined : parseExpression(out.value, { where }) };
   });
-  const emitOutputs = (stateRef: (compartment: number) => string): string[] => {
+  const emitOutputs = (stateRef: (compartment: number) => string, envRef: (slot: number) => string = (slot) => `env[${slot}]`): string[] => {
     const locals = new Map<string, string>();
     return outputExprs.map(({ where, value, expr }, k) => {
       const code =
@@ -283,7 +283,10 @@ function compile(spec: ModelSpec): CompiledModelWithRandom {
               (n) => {
                 if (n === 'TIME') return 't';
                 const c = compartments.indexOf(n);
-                return locals.get(n) ?? (c >= 0 ? stateRef(c) : readEnv(n));
+                if (locals.has(n)) return locals.get(n);
+                if (c >= 0) return stateRef(c);
+                const slot = envSlot.get(n);
+                return slot === undefined ? undefined : envRef(slot);
               },
               { where, source: String(value), knownSymbols: () => [...locals.keys(), ...compartments, ...envNames()] },
             );

@@ -110,9 +110,9 @@ export interface CompiledModel {
   readonly outputsToColumns: (t: number, x: Float64Array, env: Float64Array, cols: readonly Float64Array[], row: number) => number;
   /**
    * The output formulas as JavaScript statements `const o<k> = …;`, reading compartment c through stateRef(c),
-   * the environment as `env[…]` and time as `t`: for generated simulation kernels.
+   * environment slot s through envRef(s) (default `env[s]`) and time as `t`: for generated simulation kernels.
    */
-  readonly emitOutputs: (stateRef: (compartment: number) => string) => string[];
+  readonly emitOutputs: (stateRef: (compartment: number) => string, envRef?: (slot: number) => string) => string[];
   readonly solver: SolverSpec;
   /**
    * Route names (as in regimens: iv, im, oral…) to the 0-based indices of the compartments a dose by that route is

@@ -47,10 +47,16 @@ export function outputIndices(model: CompiledModel, names: readonly string[]): n
 
 /**
  * The model's output statements (`const o<k> = …;`, model numbering and order, state read through stateRef) that
- * the outputs `indices` need: their own and those of the earlier outputs they read.
+ * the outputs `indices` need: their own and those of the earlier outputs they read. Environment slots are read
+ * through envRef (default `env[slot]`).
  */
-export function outputStatementsFor(model: CompiledModel, indices: readonly number[], stateRef: (compartment: number) => string): string[] {
-  const lines = model.emitOutputs(stateRef);
+export function outputStatementsFor(
+  model: CompiledModel,
+  indices: readonly number[],
+  stateRef: (compartment: number) => string,
+  envRef?: (slot: number) => string,
+): string[] {
+  const lines = model.emitOutputs(stateRef, envRef);
   const needed = new Set<number>(indices);
   for (let k = lines.length - 1; k >= 0; k--) {
     if (!needed.has(k)) continue;
@@ -64,8 +70,8 @@ function restrict(model: CompiledModel, names: readonly string[]): CompiledModel
   const indices = outputIndices(model, names);
   // Keep the statements the wanted outputs need, rename the model's locals to osub<k>, and make o0…o(m−1) the
   // wanted outputs in order (the convention of every consumer of emitOutputs).
-  const emitOutputs = (stateRef: (compartment: number) => string): string[] => {
-    const kept = outputStatementsFor(model, indices, stateRef).map((line) => line.replace(/\bo(\d+)\b/g, 'osub$1'));
+  const emitOutputs = (stateRef: (compartment: number) => string, envRef?: (slot: number) => string): string[] => {
+    const kept = outputStatementsFor(model, indices, stateRef, envRef).map((line) => line.replace(/\bo(\d+)\b/g, 'osub$1'));
     return [...kept, ...indices.map((k, j) => `const o${j} = osub${k};`)];
   };
   const lines = emitOutputs((c) => `x[${c}]`);

@@ -116,6 +116,7 @@ function makeObservationKernel(model: CompiledModel, dynamics: KernelStructure, 
   if (includeStates) for (let s = 0; s < nCmt; s++) L.push(`const scol${s} = cols[${nOut + s}];`);
   L.push('let i = from;');
   L.push('let check = 0;');
+  L.push('@ENV@');
   L.push('for (; i <= to; i++) {');
   L.push('  const t = times[i];');
   if (n > 0) {
@@ -137,11 +138,20 @@ function makeObservationKernel(model: CompiledModel, dynamics: KernelStructure, 
   }
   // Amounts of the model's compartments, as locals a<compartment index>: only those the outputs read (or all,
   // when states are reported).
+  // The environment is constant through a run (a record that changes it starts a new run): the slots the outputs
+  // read are loaded once, before the loop (V8 cannot hoist them itself: env might alias an output column).
   const used = new Set<number>();
-  const outputLines = model.emitOutputs((cmt) => {
-    used.add(cmt);
-    return `a${cmt}`;
-  });
+  const envSlots = new Set<number>();
+  const outputLines = model.emitOutputs(
+    (cmt) => {
+      used.add(cmt);
+      return `a${cmt}`;
+    },
+    (slot) => {
+      envSlots.add(slot);
+      return `e${slot}`;
+    },
+  );
   const wanted = (cmt: number): boolean => includeStates || used.has(cmt);
   if (nOde > 0 && dynamics.odeStateIndex.some(wanted)) L.push(`  const y = (i - trackFrom) * ${nOde};`);
   dynamics.odeStateIndex.forEach((cmt, k) => {
@@ -180,6 +190,8 @@ function makeObservationKernel(model: CompiledModel, dynamics: KernelStructure, 
   L.push('state.time = time;');
   L.push('return i;');
   L.push(`//# sourceURL=ketasim:observation-kernel:${model.name}`);
+  const envAt = L.indexOf('@ENV@');
+  L.splice(envAt, 1, ...[...envSlots].sort((a, b) => a - b).map((slot) => `const e${slot} = env[${slot}];`));
   // The code holds only numbers, operators, Math calls and slot references produced by the compiler.
   return new Function('times', 'from', 'to', 'h', 'state', 'phi', 'g', 'toAmounts', 'env', 'cols', 'offset', 'odeTrack', 'trackFrom', L.join('\n')) as ObservationKernel;
 }
