@@ -10,7 +10,7 @@
  *   a0 = k10·kpc1·kpc2                                 (two peripherals; fewer terms with fewer)
  * Roots: the stable quadratic formula (one peripheral) or the trigonometric formula polished by Newton steps
  * (two). Eigenvectors from the peripheral rows: v = (1, s_j/(kpc_j − μ)…)/‖·‖, which is accurate unless a root
- * is within 1% of a peripheral rate (a weakly coupled or degenerate peripheral); then Jacobi is used. The
+ * is within 10% of a peripheral rate (a weakly coupled or degenerate peripheral); then Jacobi is used. The
  * closed-form roots are also more accurate than Jacobi's for the slowest rate (relative 1e-16 vs ~1e-11 when it
  * is 1e-10 of the fastest, as with a large deep peripheral volume).
  */
@@ -92,14 +92,17 @@ export function mammillaryEigen(
   }
   const s1 = Math.sqrt(kcp1 * kpc1);
   const s2 = m === 3 ? Math.sqrt(kcp2 * kpc2) : 0;
-  const scale = Math.max(kpc1, m === 3 ? kpc2 : 0, roots[0] as number);
   for (let k = 0; k < m; k++) {
     const mu = roots[k] as number;
     const d1 = kpc1 - mu;
     const d2 = m === 3 ? kpc2 - mu : 1;
-    // The components s_j/(kpc_j − μ) carry the eigenvalue's rounding amplified by scale/|kpc_j − μ|: within 1% of
-    // a peripheral rate (a weakly coupled or degenerate peripheral) Jacobi's orthogonal vectors are more accurate.
-    if (Math.abs(d1) < 1e-2 * scale || (m === 3 && Math.abs(d2) < 1e-2 * scale) || !Number.isFinite(mu)) {
+    // The components s_j/(kpc_j − μ) carry the rounding of μ and kpc_j amplified by max(kpc_j, μ)/|kpc_j − μ|:
+    // when a root is within 10% of a peripheral rate (a weakly coupled or degenerate peripheral), Jacobi's
+    // orthogonal vectors are more accurate. Measured over 400,000 random systems (rates 1e-3…1e2, log-uniform):
+    // outside that band the decomposition reproduces M to 6e-15 of its largest eigenvalue, and the vectors are
+    // orthonormal to 2e-14; at 1–10% errors reach 2e-12, at 0.001–0.01% 4e-11. (A band relative to the largest
+    // rate instead would send a third of P2's subjects to Jacobi, whose slow roots near k31 are perfectly safe.)
+    if (Math.abs(d1) < 0.1 * Math.max(kpc1, mu) || (m === 3 && Math.abs(d2) < 0.1 * Math.max(kpc2, mu)) || !Number.isFinite(mu)) {
       jacobiEigenInPlace(sym, m, values, vectors);
       return;
     }

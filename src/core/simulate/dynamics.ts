@@ -238,20 +238,18 @@ class LinearPart {
   }
 }
 
-/** The observation kernels of one model (without and with state columns), generated when first needed. */
+/** The observation kernels of one model (with and without state columns and input), generated when first needed. */
 class ObservationKernels {
-  private plain: ObservationKernel | undefined;
-  private withStates: ObservationKernel | undefined;
+  private readonly kernels: Array<ObservationKernel | undefined> = [undefined, undefined, undefined, undefined];
 
   constructor(
     private readonly model: CompiledModel,
     private readonly structure: KernelStructure,
   ) {}
 
-  get(includeStates: boolean): ObservationKernel {
-    return includeStates
-      ? (this.withStates ??= observationKernel(this.model, this.structure, true))
-      : (this.plain ??= observationKernel(this.model, this.structure, false));
+  get(includeStates: boolean, withInput: boolean): ObservationKernel {
+    const k = (includeStates ? 1 : 0) + (withInput ? 2 : 0);
+    return (this.kernels[k] ??= observationKernel(this.model, this.structure, { includeStates, withInput }));
   }
 }
 
@@ -316,7 +314,7 @@ export class ClosedFormDynamics implements Dynamics {
   observe(times: Float64Array, from: number, to: number, plan: OutputPlan, table: OutputColumns, offset: number): number {
     const ks = this.kernelState;
     ks.time = this.time;
-    const bad = runObservationKernel(this.kernels.get(plan.includeStates), this.linear, ks, times, from, to, plan, table, offset, NO_TRACK, 0);
+    const bad = runObservationKernel(this.kernels.get(plan.includeStates, this.linear.hasInput), this.linear, ks, times, from, to, plan, table, offset, NO_TRACK, 0);
     this.time = ks.time;
     return bad;
   }
@@ -453,7 +451,7 @@ export class OdeDynamics implements Dynamics {
     }
     const ks = this.kernelState;
     ks.time = this.time;
-    const bad = runObservationKernel(this.kernels.get(plan.includeStates), this.linear, ks, times, from, to, plan, table, offset, track, from);
+    const bad = runObservationKernel(this.kernels.get(plan.includeStates, this.linear?.hasInput ?? false), this.linear, ks, times, from, to, plan, table, offset, track, from);
     this.time = reached;
     return bad;
   }
