@@ -5,20 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SolverError } from '../../src/core/errors.js';
 import { loadModel } from '../../src/browser.js';
 import { simulate } from '../../src/core/simulate/simulate.js';
 import { datasetFromRows } from '../../src/io/nmdata/index.js';
-
-function simulationError(run: () => unknown): Error {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SolverError);
-    return e as Error;
-  }
-  throw new Error('the simulation did not fail');
-}
+import { expectSolverError } from '../ode/helpers.js';
 
 const base = readFileSync(new URL('../../examples/nmtests/advan2-nmtests.yaml', import.meta.url), 'utf8');
 
@@ -29,7 +19,7 @@ describe('closed form: a non-finite output', () => {
     const text = base.replace('CP: { value: 1000 * CENT / V,', 'LOGEXCESS: { value: log(1000 * CENT / V - 1000), unit: "1", description: test }\n  CP: { value: 1000 * CENT / V,');
     const model = loadModel(text, 'nonfinite.yaml');
     const rows = [{ ID: 7, TIME: 0, EVID: 1, AMT: 100, CMT: 2 }, ...Array.from({ length: 48 }, (_, k) => ({ ID: 7, TIME: k + 1, EVID: 0, AMT: 0, CMT: 2 }))];
-    const message = simulationError(() => simulate(model, datasetFromRows(rows, 'rows'))).message;
+    const message = expectSolverError(() => simulate(model, datasetFromRows(rows, 'rows'))).message;
     expect(message).toMatch(/LOGEXCESS is NaN/);
     expect(message).toMatch(/\b7\b/);
     expect(message).toMatch(/time 30\b/);
@@ -45,7 +35,7 @@ describe('hybrid model: a non-finite output', () => {
     const model = loadModel(text.replace('outputs:\n', 'outputs:\n  LOGQ: { value: log(1000 * EFFECT * (1000 * EFFECT - 60) + 1), unit: "1", description: test }\n'), 'nonfinite-hybrid.yaml');
     expect(model.outputNames).toContain('LOGQ');
     const rows = [{ ID: 3, TIME: 0, EVID: 1, AMT: 100, CMT: 1 }, ...Array.from({ length: 48 }, (_, k) => ({ ID: 3, TIME: 5 * (k + 1), EVID: 0, AMT: 0, CMT: 1 }))];
-    const message = simulationError(() => simulate(model, datasetFromRows(rows, 'rows'))).message;
+    const message = expectSolverError(() => simulate(model, datasetFromRows(rows, 'rows'))).message;
     expect(message).toMatch(/LOGQ is NaN/);
     expect(message).toMatch(/\b3\b/);
     expect(message).toMatch(/time 140\b/);

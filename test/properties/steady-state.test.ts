@@ -119,22 +119,19 @@ function expectClose(actual: number[], expected: number[], rel: number): void {
 }
 
 describe('steady state = an infinite history of the dose', () => {
-  it('closed form: SS = 1 and SS = 2 match the brute-force history to 1e-10 of the peak', () => {
-    fc.assert(
-      fc.property(ssDose, (d) => {
-        const { ss, bruteForce } = ssAndBruteForce(CLOSED, d);
-        expectClose(ss, bruteForce, 1e-10);
-      }),
-      { numRuns: 300 },
-    );
-  });
-  it('ODE (iterated steady state, DOPRI5 at 1e-10): SS = 1 and SS = 2 match the brute-force history to 1e-6 of the peak', () => {
-    fc.assert(
-      fc.property(ssDose, (d) => {
-        const { ss, bruteForce } = ssAndBruteForce(ODE, d);
-        expectClose(ss, bruteForce, 1e-6);
-      }),
-      { numRuns: 40 },
-    );
-  });
+  const cases: Array<[string, CompiledModel, number, number]> = [
+    ['closed form', CLOSED, 1e-10, 300],
+    ['ODE (iterated steady state, DOPRI5 at 1e-10)', ODE, 1e-6, 40],
+  ];
+  for (const [label, m, rel, numRuns] of cases) {
+    it(`${label}: SS = 1 and SS = 2 match the brute-force history to ${rel} of the peak`, () => {
+      fc.assert(
+        fc.property(ssDose, (d) => {
+          const { ss, bruteForce } = ssAndBruteForce(m, d);
+          expectClose(ss, bruteForce, rel);
+        }),
+        { numRuns },
+      );
+    });
+  }
 });
