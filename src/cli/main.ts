@@ -14,7 +14,7 @@ import { registerFit } from './commands/fit.js';
 import { registerForecast } from './commands/forecast.js';
 import { registerRecommend } from './commands/recommend.js';
 import { registerTrial } from './commands/trial.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../node/version.js';
 
 export const DISCLAIMER =
   'ketasim is research and education software, not a medical device: do not use it to make clinical decisions.';

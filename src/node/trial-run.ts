@@ -21,6 +21,7 @@ import { trialSummary, type TrialSummary } from '../trial/summary.js';
 import type { CompiledModelWithRandom } from '../core/model/index.js';
 import { readText } from './files.js';
 import { loadModelByName } from './library.js';
+import { packageVersion } from './version.js';
 
 export const SHARD_FORMAT = 'ketasim-trial-shard/1';
 
@@ -208,7 +209,7 @@ export async function runTrial(loaded: LoadedDesign, options: RunOptions = {}): 
 }
 
 export function summaryOf(result: RunResult): TrialSummary {
-  return trialSummary(result.plan, result.accumulators, result.modelVersion);
+  return trialSummary(result.plan, result.accumulators, result.modelVersion, packageVersion());
 }
 
 export interface ShardFile {
@@ -217,6 +218,8 @@ export interface ShardFile {
   readonly source: string;
   readonly model: string;
   readonly model_version: string;
+  /** The ketasim version that simulated the shard: shards merge only with shards of the same version. */
+  readonly ketasim_version: string;
   readonly seed: number;
   readonly shard: { readonly index: number; readonly count: number; readonly from: number; readonly to: number };
   readonly arms: ArmState[];
@@ -229,6 +232,7 @@ export function shardFile(loaded: LoadedDesign, result: RunResult, shard: ShardS
     source: loaded.source,
     model: loaded.modelRef,
     model_version: result.modelVersion,
+    ketasim_version: packageVersion(),
     seed: result.plan.seed,
     shard: { index: shard.index, count: shard.count, from: result.range[0], to: result.range[1] },
     arms: result.accumulators.map((a) => a.toJSON()),
@@ -246,6 +250,7 @@ export function mergeShards(files: readonly { path: string; shard: ShardFile }[]
     if (JSON.stringify(shard.design) !== JSON.stringify(first.design) || shard.model !== first.model) throw new TrialError('a shard of a different design', path);
     if (shard.seed !== first.seed) throw new TrialError(`seed ${shard.seed} differs from ${first.seed} of the first shard`, path);
     if (shard.model_version !== first.model_version) throw new TrialError(`model version ${shard.model_version} differs from ${first.model_version}`, path);
+    if (shard.ketasim_version !== first.ketasim_version) throw new TrialError(`simulated with ketasim ${String(shard.ketasim_version)}, the first shard with ${String(first.ketasim_version)}`, path);
     if (shard.shard.count !== count) throw new TrialError(`shard of ${shard.shard.count}, the first shard is of ${count}`, path);
     if (seen.has(shard.shard.index)) throw new TrialError(`shard ${shard.shard.index}/${count} is given twice`, path);
     seen.add(shard.shard.index);
@@ -257,5 +262,5 @@ export function mergeShards(files: readonly { path: string; shard: ShardFile }[]
   if (model.spec.version !== first.model_version) throw new TrialError(`the shards were simulated with model version ${first.model_version}; the library now has ${model.spec.version}`);
   const accumulators = plan.arms.map((a) => new ArmAccumulator(armShape(plan, a)));
   for (const { shard } of files) shard.arms.forEach((s, a) => (accumulators[a] as ArmAccumulator).merge(ArmAccumulator.fromJSON(armShape(plan, plan.arms[a] as TrialPlan['arms'][number]), s)));
-  return trialSummary(plan, accumulators, first.model_version);
+  return trialSummary(plan, accumulators, first.model_version, first.ketasim_version);
 }

@@ -550,6 +550,12 @@ export async function trialReport(summary: unknown, options: TrialReportOptions)
     disclaimer: options.disclaimer,
     sections,
     ...(options.generatedAt !== undefined ? { generatedAt: options.generatedAt } : {}),
-    provenance: { Model: `${s.design.model} ${s.design.model_version}`, Seed: String(s.design.seed), 'Summary format': s.format, ...(options.provenance ?? {}) },
+    provenance: {
+      Model: `${s.design.model} ${s.design.model_version}`,
+      Seed: String(s.design.seed),
+      'Simulated with': s.ketasim_version === undefined ? 'ketasim (version not recorded)' : `ketasim ${s.ketasim_version}`,
+      'Summary format': s.format,
+      ...(options.provenance ?? {}),
+    },
   });
 }

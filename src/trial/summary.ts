@@ -32,6 +32,8 @@ const kmSchema = z.object({
 
 export const summarySchema = z.object({
   format: z.literal(SUMMARY_FORMAT),
+  /** The ketasim version that simulated the trial (absent in summaries written before it was recorded). */
+  ketasim_version: z.string().optional(),
   disclaimer: z.string(),
   design: z.object({
     name: z.string(),
@@ -173,7 +175,7 @@ function dropoutText(plan: TrialPlan): string {
 }
 
 /** The summary of a trial from its merged arm accumulators (in plan order). */
-export function trialSummary(plan: TrialPlan, accumulators: readonly ArmAccumulator[], modelVersion: string): TrialSummary {
+export function trialSummary(plan: TrialPlan, accumulators: readonly ArmAccumulator[], modelVersion: string, ketasimVersion: string): TrialSummary {
   const sc = plan.score;
   const remissionText = sc.remission === undefined ? null : `${sc.output} ${sc.remission.op} ${sc.remission.value}`;
   const arms = plan.arms.map((arm, a) => {
@@ -256,6 +258,7 @@ export function trialSummary(plan: TrialPlan, accumulators: readonly ArmAccumula
 
   return {
     format: SUMMARY_FORMAT,
+    ketasim_version: ketasimVersion,
     disclaimer: DISCLAIMER,
     design: {
       name: plan.design.name,

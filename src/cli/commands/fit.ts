@@ -15,7 +15,7 @@ import { readPatientFile } from '../../node/patient-file.js';
 import { htmlReport, renderSvg, scatterWithLine, type Section } from '../../report/index.js';
 import { DISCLAIMER } from '../main.js';
 import { positiveInteger } from '../options.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../../node/version.js';
 
 interface FitFlags {
   model: string;

@@ -19,7 +19,7 @@ import { readPatientFile } from '../../node/patient-file.js';
 import { htmlReport, lineChart, renderSvg, scatterWithLine, type Section, type Table } from '../../report/index.js';
 import { DISCLAIMER, UsageError } from '../main.js';
 import { commaList, positiveInteger } from '../options.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../../node/version.js';
 
 export interface ForecastFlags {
   model: string;

@@ -20,7 +20,7 @@ import { loadSafetyRules } from '../../node/safety-rules.js';
 import { htmlReport, type Section } from '../../report/index.js';
 import { DISCLAIMER, UsageError } from '../main.js';
 import { commaList, positiveInteger } from '../options.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../../node/version.js';
 import { fmt, forecastCharts, groupsOption, forecastJson, parseHorizon, scenarioRow, SCENARIO_COLUMNS, table } from './forecast.js';
 
 interface RecommendFlags {

@@ -31,7 +31,7 @@ import { listLibrary, loadModelByName, resolveModel } from '../../node/library.j
 import { defaultSafetyRulesPath, loadSafetyRules } from '../../node/safety-rules.js';
 import { DISCLAIMER, UsageError } from '../main.js';
 import { collectAssignments, commaList, positiveInteger, positiveNumber } from '../options.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../../node/version.js';
 import type { PatientSeries } from '../../clinical/series.js';
 
 /** The clinical model used when --model is not given (if the library has it). */

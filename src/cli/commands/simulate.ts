@@ -11,7 +11,7 @@ import { readSubjectInputs } from '../../io/subject-inputs.js';
 import { readText, writeText } from '../../node/files.js';
 import { loadModelByName } from '../../node/library.js';
 import { collectAssignments, commaList, positiveInteger, positiveNumber } from '../options.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../../node/version.js';
 
 interface SimulateFlags {
   model: string;

@@ -16,7 +16,7 @@ import { parseTrialSummary, trialReport } from '../../trial/report.js';
 import type { TrialSummary } from '../../trial/summary.js';
 import { DISCLAIMER, UsageError } from '../main.js';
 import { positiveInteger } from '../options.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../../node/version.js';
 
 interface TrialFlags {
   design?: string;

@@ -15,7 +15,7 @@ import { isModelPath, summarize, Validator, type TargetResult } from '../../vali
 import { summaryText, textTable } from '../../validation/format.js';
 import { validationReport } from '../../validation/report.js';
 import { DISCLAIMER, UsageError } from '../main.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../../node/version.js';
 
 interface ValidateFlags {
   model?: string;
