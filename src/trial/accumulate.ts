@@ -22,13 +22,15 @@ export interface SubjectOutcome {
   /** Peak of each peak output up to dropout, and its value at time 0. */
   readonly peaks: Float64Array;
   readonly baselines: Float64Array;
+  /** Per safety threshold: 1 when the patient met it (on the peak or on a reading, see run.ts), else 0. */
+  readonly hits: Uint8Array;
 }
 
 export interface ArmShape {
   readonly visits: number;
   readonly peakOutputs: number;
-  /** Per safety threshold: peak output index, kind, value. */
-  readonly thresholds: readonly { readonly peakIndex: number; readonly kind: 'above' | 'at_least' | 'rise_above' | 'rise_at_least'; readonly value: number }[];
+  /** Number of safety thresholds. */
+  readonly thresholds: number;
   readonly responsePct: number;
   readonly remission: { readonly op: '<' | '≤'; readonly value: number } | undefined;
   readonly missing: 'observed' | 'locf';
@@ -127,7 +129,7 @@ export class ArmAccumulator {
     this.relapseCensored = zeros(v);
     this.peaks = Array.from({ length: shape.peakOutputs }, () => new Moments());
     this.rises = Array.from({ length: shape.peakOutputs }, () => new Moments());
-    this.thresholdCounts = zeros(shape.thresholds.length);
+    this.thresholdCounts = zeros(shape.thresholds);
     this.lastVisit = zeros(v);
   }
 
@@ -206,12 +208,7 @@ export class ArmAccumulator {
       this.peaks[k]?.add(p);
       this.rises[k]?.add(p - b);
     }
-    shape.thresholds.forEach((t, j) => {
-      const p = o.peaks[t.peakIndex] as number;
-      const x = t.kind === 'rise_above' || t.kind === 'rise_at_least' ? p - (o.baselines[t.peakIndex] as number) : p;
-      const hit = t.kind === 'above' || t.kind === 'rise_above' ? x > t.value : x >= t.value;
-      if (hit) this.thresholdCounts[j] = (this.thresholdCounts[j] as number) + 1;
-    });
+    for (let j = 0; j < shape.thresholds; j++) this.thresholdCounts[j] = (this.thresholdCounts[j] as number) + (o.hits[j] as number);
   }
 
   merge(o: ArmAccumulator): void {
@@ -266,7 +263,7 @@ export class ArmAccumulator {
     };
     check('score', s.score.length, shape.visits);
     check('peaks', s.peaks.length, shape.peakOutputs);
-    check('thresholdCounts', s.thresholdCounts.length, shape.thresholds.length);
+    check('thresholdCounts', s.thresholdCounts.length, shape.thresholds);
     a.subjects = s.subjects;
     a.completers = s.completers;
     a.nonFinite = s.nonFinite;

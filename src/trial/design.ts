@@ -54,7 +54,7 @@ const residualSchema = z
 
 const durationSchema = z.union([z.string(), z.number()]);
 
-const safetySchema = z
+const thresholdSchema = z
   .object({
     output: z.string().min(1),
     /** Peak > value. */
@@ -71,7 +71,16 @@ const safetySchema = z
   .refine((s) => [s.above, s.at_least, s.rise_at_least, s.rise_above].filter((x) => x !== undefined).length === 1, {
     message: 'give exactly one of above, at_least, rise_above, rise_at_least',
   });
-export type SafetyThreshold = z.infer<typeof safetySchema>;
+export type SafetyThreshold = z.infer<typeof thresholdSchema>;
+
+/** A threshold, or several of which a patient must meet at least one ("SBP rise ≥ 40 and/or DBP rise ≥ 25"). */
+const safetySchema = z.union([thresholdSchema, z.object({ any_of: z.array(thresholdSchema).min(2), source: z.string().optional() }).strict()]);
+export type SafetyEntry = z.infer<typeof safetySchema>;
+
+/** The single thresholds of a safety entry. */
+export function thresholdsOf(entry: SafetyEntry): readonly SafetyThreshold[] {
+  return 'any_of' in entry ? entry.any_of : [entry];
+}
 
 export const armSchema = z
   .object({
@@ -145,6 +154,20 @@ export const designSchema = z
         relapse: z.union([z.literal(false), z.object({ assess_after_last_dose: durationSchema.default('24 h') }).strict()]).default({ assess_after_last_dose: '24 h' }),
         /** Safety thresholds on peaks (default: CADSS > 4, SBP rise ≥ 40, DBP rise ≥ 25, SBP > 180, DBP > 110 where the model has the output). */
         safety: z.array(safetySchema).optional(),
+        /**
+         * Safety thresholds judged on simulated clinic readings instead of model peaks: at `times` after the start
+         * of each dose (the first is the session's baseline reading: 0 min = just before the dose), each with the
+         * output's residual (measurement) error; rises are over the same session's first reading. `outputs`
+         * (default: every output with a threshold) chooses which thresholds are read this way.
+         */
+        readings: z
+          .object({
+            times: z.array(durationSchema).min(2),
+            outputs: z.array(z.string().min(1)).min(1).optional(),
+            source: z.string().optional(),
+          })
+          .strict()
+          .optional(),
         /** Peaks are read on a fine grid from the start of each dose to `window` after its end, every `step`. */
         peaks: z.object({ window: durationSchema.default('4 h'), step: durationSchema.default('5 min') }).strict().default({ window: '4 h', step: '5 min' }),
       })

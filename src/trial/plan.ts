@@ -15,7 +15,7 @@ import { datasetFromRows } from '../io/nmdata/index.js';
 import { buildRegimen } from '../regimen/regimen.js';
 import { parseDurationHours } from '../regimen/quantity.js';
 import { scoreScale, RESPONSE_SOURCE, type ScoreScale } from '../clinical/population.js';
-import { designVisits, TrialError, withField, type Design, type SafetyThreshold, type Visit } from './design.js';
+import { designVisits, thresholdsOf, TrialError, withField, type Design, type SafetyEntry, type SafetyThreshold, type Visit } from './design.js';
 import { populationCovariates, type PopulationCovariate } from './population.js';
 
 /** Observation times of a trial are rounded to multiples of 1/GRID_PER_H hours (see planArm). */
@@ -39,6 +39,10 @@ export interface ArmPlan {
   /** Observation records (visits and the fine grid) and their times in hours. */
   readonly obsRows: Int32Array;
   readonly obsTimesH: Float64Array;
+  /** Record of reading j of session s at [s · readings + j] (sessions: distinct dose start times), −1 after the end of the trial. */
+  readonly readingRows: Int32Array;
+  /** Their times, hours. */
+  readonly readingTimesH: Float64Array;
   /** Dose occasion of each record (dose k opens occasion k; pre-dose records belong to the previous one). */
   readonly occasionOfRecord: Int32Array;
   readonly occasions: number;
@@ -52,17 +56,38 @@ export interface ArmPlan {
   readonly regimenText: string;
 }
 
-export interface SafetyPlan {
+/** One threshold on one output. */
+export interface SafetyPart {
   readonly output: string;
   readonly outputIndex: number;
   readonly unit: string;
   readonly kind: 'above' | 'at_least' | 'rise_above' | 'rise_at_least';
   readonly value: number;
-  /** "CADSS > 4", "SBP rise ≥ 40 mmHg". */
-  readonly condition: string;
-  readonly source: string;
   /** Index among the peak outputs. */
   readonly peakIndex: number;
+  /** Index among the reading outputs (plan.readings), or −1: judged on the peak. */
+  readonly readingIndex: number;
+}
+
+/** A safety endpoint: the share of patients who meet at least one of its parts. */
+export interface SafetyPlan {
+  readonly parts: readonly SafetyPart[];
+  /** "CADSS > 4", "SBP rise ≥ 40 mmHg or DBP rise ≥ 25 mmHg". */
+  readonly condition: string;
+  readonly source: string;
+}
+
+/** Clinic readings of safety outputs at fixed times after the start of each dose (endpoints.readings). */
+export interface ReadingsPlan {
+  /** Reading times after the start of each dose, hours, ascending; the first is the session's baseline. */
+  readonly offsetsH: readonly number[];
+  readonly outputs: readonly {
+    readonly output: string;
+    readonly outputIndex: number;
+    readonly residual: ResidualSpec | undefined;
+    readonly residualSource: string;
+  }[];
+  readonly source: string;
 }
 
 export interface TrialPlan {
@@ -95,19 +120,30 @@ export interface TrialPlan {
   /** Outputs whose peaks are read (each once), and the thresholds on them. */
   readonly peakOutputs: readonly { readonly output: string; readonly outputIndex: number; readonly unit: string }[];
   readonly safety: readonly SafetyPlan[];
+  readonly readings: ReadingsPlan | undefined;
   /** Between-occasion variability: random effect and SD of its per-occasion deviation. */
   readonly occasionVariability: readonly { readonly name: string; readonly sd: number }[];
   readonly missing: 'observed' | 'locf';
   readonly relapseAssessH: number | undefined;
 }
 
-/** Default safety thresholds (those whose output the model has); sources as in models/ketamine/safety.rules. */
-export const DEFAULT_SAFETY: readonly SafetyThreshold[] = [
+/** Default safety endpoints (those whose outputs the model has), as the sources report them; see models/ketamine/safety.rules. */
+export const DEFAULT_SAFETY: readonly SafetyEntry[] = [
   { output: 'CADSS', above: 4, source: 'jnj-dissociation (Spravato: CADSS total > 4 in 61-84% vs 5-16% placebo)' },
-  { output: 'SBP', rise_at_least: 40, source: 'spravato-label-effects (rise >= 40 mmHg SBP and/or >= 25 mmHg DBP in 8-19%)' },
-  { output: 'DBP', rise_at_least: 25, source: 'spravato-label-effects' },
-  { output: 'SBP', above: 180, source: 'delsant2020 (transient hypertension SBP > 180 and/or DBP > 110)' },
-  { output: 'DBP', above: 110, source: 'delsant2020' },
+  {
+    any_of: [
+      { output: 'SBP', rise_at_least: 40 },
+      { output: 'DBP', rise_at_least: 25 },
+    ],
+    source: 'spravato-label-effects (rise >= 40 mmHg SBP and/or >= 25 mmHg DBP in 8-19% vs 1-4% placebo)',
+  },
+  {
+    any_of: [
+      { output: 'SBP', above: 180 },
+      { output: 'DBP', above: 110 },
+    ],
+    source: 'delsant2020 (transient hypertension SBP > 180 and/or DBP > 110)',
+  },
 ];
 
 function outputIndex(model: CompiledModelWithRandom, output: string, field: string): number {
@@ -134,21 +170,19 @@ export function planTrial(design: Design, model: CompiledModelWithRandom, source
   const scoreIdx = outputIndex(model, scoreOutput, `${source}: endpoints.score`);
   const scale = scoreScale(scoreOutput);
   const remission = ep.remission !== undefined ? (ep.remission.below !== undefined ? { op: '<' as const, value: ep.remission.below } : { op: '≤' as const, value: ep.remission.at_most as number }) : scale?.remission;
+  const entries: readonly SafetyEntry[] = ep.safety ?? DEFAULT_SAFETY.filter((e) => thresholdsOf(e).every((t) => model.outputNames.includes(t.output)));
+  const thresholds = entries.flatMap(thresholdsOf);
+  const readingOutputNames = ep.readings === undefined ? [] : (ep.readings.outputs ?? [...new Set(thresholds.map((t) => t.output))]);
   for (const name of Object.keys(design.residual)) {
-    if (name !== scoreOutput) throw new TrialError(`residual error applies to the score output (${scoreOutput}) read at visits; peaks are model predictions`, `${source}: residual.${name}`);
+    if (name !== scoreOutput && !readingOutputNames.includes(name)) {
+      throw new TrialError(`residual error applies to the score output (${scoreOutput}) read at visits and to outputs read at endpoints.readings; peaks are model predictions`, `${source}: residual.${name}`);
+    }
   }
-  const declared = design.residual[scoreOutput];
-  const modelResidual = model.spec.residual[scoreOutput];
-  const residual = declared === 'none' ? undefined : declared !== undefined ? (declared as ResidualSpec) : modelResidual;
-  if (declared !== undefined && declared !== 'none' && declared.additive === undefined && declared.proportional === undefined && declared.exponential === undefined) {
-    throw new TrialError('give additive, proportional (or both) or exponential', `${source}: residual.${scoreOutput}`);
-  }
+  const { residual, residualSource } = measurementError(design, model, scoreOutput, source);
 
   // Safety -----------------------------------------------------------------------------------------------------
-  const thresholds = ep.safety ?? DEFAULT_SAFETY.filter((s) => model.outputNames.includes(s.output));
   const peakOutputs: { output: string; outputIndex: number; unit: string }[] = [];
-  const safety: SafetyPlan[] = thresholds.map((t, i) => {
-    const field = `${source}: endpoints.safety[${i + 1}]`;
+  const part = (t: SafetyThreshold, field: string): SafetyPart & { condition: string } => {
     const k = outputIndex(model, t.output, `${field}.output`);
     let p = peakOutputs.findIndex((o) => o.output === t.output);
     if (p < 0) {
@@ -160,9 +194,17 @@ export function planTrial(design: Design, model: CompiledModelWithRandom, source
     const unit = model.outputUnits[k] ?? '';
     const u = unit === '' || unit === '1' || /^(score|points?)$/i.test(unit) ? '' : ` ${unit}`;
     const op = kind === 'above' || kind === 'rise_above' ? '>' : '≥';
-    const condition = `${t.output}${kind.startsWith('rise') ? ' rise' : ''} ${op} ${fmt(value)}${u}`;
-    return { output: t.output, outputIndex: k, unit, kind, value, condition, source: t.source ?? 'design', peakIndex: p };
+    const readingIndex = readingOutputNames.indexOf(t.output);
+    const condition = `${t.output}${kind.startsWith('rise') ? ' rise' : ''} ${op} ${fmt(value)}${u}${readingIndex >= 0 ? ' (readings)' : ''}`;
+    return { output: t.output, outputIndex: k, unit, kind, value, peakIndex: p, readingIndex, condition };
+  };
+  const safety: SafetyPlan[] = entries.map((e, i) => {
+    const field = `${source}: endpoints.safety[${i + 1}]`;
+    const parts = 'any_of' in e ? e.any_of.map((t, j) => part(t, `${field}.any_of[${j + 1}]`)) : [part(e, field)];
+    const sources = 'any_of' in e ? [e.source, ...e.any_of.map((t) => t.source)] : [e.source];
+    return { parts, condition: parts.map((p) => p.condition).join(' or '), source: sources.find((x) => x !== undefined) ?? 'design' };
   });
+  const readings = planReadings(design, model, readingOutputNames, thresholds, source);
 
   // Between-occasion variability ---------------------------------------------------------------------------------
   const occasionVariability = Object.entries(design.occasion_variability).map(([name, sd]) => {
@@ -179,7 +221,7 @@ export function planTrial(design: Design, model: CompiledModelWithRandom, source
   let first = 0;
   const covariateSet = new Set(population.map((c) => c.name));
   const arms = design.arms.map((arm, a) => {
-    const plan = planArm(model, arm, a, first, visits, durationH, hpm, windowH, stepH, relapseAssessH, `${source}: arms[${a + 1}]`);
+    const plan = planArm(model, arm, a, first, visits, durationH, hpm, windowH, stepH, relapseAssessH, readings?.offsetsH ?? [], `${source}: arms[${a + 1}]`);
     for (const name of Object.keys(plan.fixed)) covariateSet.add(name);
     first += arm.n;
     return plan;
@@ -213,10 +255,11 @@ export function planTrial(design: Design, model: CompiledModelWithRandom, source
       remission,
       remissionSource: ep.remission !== undefined ? 'design' : (scale?.source ?? 'none'),
       residual,
-      residualSource: declared === 'none' ? 'none (design)' : declared !== undefined ? 'design' : modelResidual !== undefined ? `model ${model.name} residual block` : 'none (the model has no residual error on this output)',
+      residualSource,
     },
     peakOutputs,
     safety,
+    readings,
     occasionVariability,
     missing: design.dropout?.missing ?? 'observed',
     relapseAssessH,
@@ -234,6 +277,7 @@ function planArm(
   windowH: number,
   stepH: number,
   relapseAssessH: number | undefined,
+  readingOffsetsH: readonly number[],
   field: string,
 ): ArmPlan {
   const build = (weight: number): ReturnType<typeof buildRegimen> =>
@@ -271,6 +315,8 @@ function planArm(
     // its own: an observation a few ms from it would only add a step)
     if (end <= durationH && !nearEnd) obs.add(key(end));
   }
+  const readingTimes = doseStarts.flatMap((d) => readingOffsetsH.map((o) => key(d + o)));
+  for (const t of readingTimes) if (t <= durationH + 1e-9) obs.add(t);
   type Row = { TIME: number; EVID: number; AMT: number; CMT: number; RATE: number; a2: number; r2: number; h: number };
   const rows: Row[] = [];
   for (let i = 0; i < s1.n; i++) {
@@ -313,6 +359,11 @@ function planArm(
     const i = rows.findIndex((r) => r.EVID === 0 && key(r.h) === key(v.timeH));
     visitRows[k] = i;
   });
+  const rowAt = new Map<number, number>();
+  rows.forEach((r, i) => {
+    if (r.EVID === 0 && !rowAt.has(key(r.h))) rowAt.set(key(r.h), i);
+  });
+  const readingRows = Int32Array.from(readingTimes, (t) => (t <= durationH + 1e-9 ? (rowAt.get(t) as number) : -1));
   const occasionOfRecord = new Int32Array(n);
   rows.forEach((r, i) => {
     let occ = 0;
@@ -341,6 +392,8 @@ function planArm(
     ratePerKg,
     weightBased,
     visitRows,
+    readingRows,
+    readingTimesH: Float64Array.from(readingTimes),
     obsRows: Int32Array.from(obsRows),
     obsTimesH: Float64Array.from(obsTimes),
     occasionOfRecord,
@@ -349,5 +402,37 @@ function planArm(
     relapseVisit,
     fixed,
     regimenText,
+  };
+}
+
+/** Residual (measurement) error of an output: the design's `residual` entry, else the model's residual block, else none. */
+function measurementError(design: Design, model: CompiledModelWithRandom, output: string, source: string): { residual: ResidualSpec | undefined; residualSource: string } {
+  const declared = design.residual[output];
+  if (declared !== undefined && declared !== 'none' && declared.additive === undefined && declared.proportional === undefined && declared.exponential === undefined) {
+    throw new TrialError('give additive, proportional (or both) or exponential', `${source}: residual.${output}`);
+  }
+  const modelResidual = model.spec.residual[output];
+  const residual = declared === 'none' ? undefined : declared !== undefined ? (declared as ResidualSpec) : modelResidual;
+  const residualSource =
+    declared === 'none' ? 'none (design)' : declared !== undefined ? 'design' : modelResidual !== undefined ? `model ${model.name} residual block` : 'none (the model has no residual error on this output)';
+  return { residual, residualSource };
+}
+
+function planReadings(design: Design, model: CompiledModelWithRandom, outputs: readonly string[], thresholds: readonly SafetyThreshold[], source: string): ReadingsPlan | undefined {
+  const spec = design.endpoints.readings;
+  if (spec === undefined) return undefined;
+  const field = `${source}: endpoints.readings`;
+  const offsetsH = spec.times.map((t, i) => withField(`${field}.times[${i + 1}]`, () => parseDurationHours(t, 'time')));
+  offsetsH.forEach((t, i) => {
+    if (i > 0 && !(t > (offsetsH[i - 1] as number))) throw new TrialError('reading times must increase (the first is the session\'s baseline reading)', `${field}.times[${i + 1}]`);
+  });
+  return {
+    offsetsH,
+    outputs: outputs.map((output, i) => {
+      const k = outputIndex(model, output, `${field}.outputs[${i + 1}]`);
+      if (!thresholds.some((t) => t.output === output)) throw new TrialError(`no safety threshold is on ${output}: readings decide thresholds only`, `${field}.outputs[${i + 1}]`);
+      return { output, outputIndex: k, ...measurementError(design, model, output, source) };
+    }),
+    source: spec.source ?? 'design',
   };
 }

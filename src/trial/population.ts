@@ -12,7 +12,7 @@ import { STREAMS } from '../core/random/population.js';
 import { TrialError, type Design, type Distribution } from './design.js';
 
 /** Stream numbers of the trial's own uses of randomness (after the engine's STREAMS). */
-export const TRIAL_STREAMS = { ...STREAMS, occasions: 5 } as const;
+export const TRIAL_STREAMS = { ...STREAMS, occasions: 5, readings: 6 } as const;
 
 export interface DefaultCovariate {
   readonly name: string;

@@ -265,10 +265,12 @@ async function charts(s: TrialSummary, render: (spec: ChartSpec) => Promise<stri
   // Safety: peaks and rises per arm, shares above thresholds.
   const safety: Figure[] = [];
   const outputs = (s.arms[0]?.safety ?? []).map((o) => ({ output: o.output, unit: o.unit }));
-  const conditions = (s.arms[0]?.thresholds ?? []).map((x) => ({ condition: x.condition, parsed: parseCondition(x.condition) }));
+  const conditions = (s.arms[0]?.thresholds ?? []).map((x) => ({ condition: x.condition }));
+  // Reference lines: each part of a condition ("SBP rise ≥ 40 mmHg or DBP rise ≥ 25 mmHg") on its output's chart.
+  const parts = conditions.flatMap((c) => c.condition.split(' or ').map((part) => ({ condition: part, parsed: parseCondition(part) })));
   for (const o of outputs) {
     for (const kind of ['peak', 'rise'] as const) {
-      const lines = conditions.filter((c) => c.parsed?.output === o.output && c.parsed.rise === (kind === 'rise')).map((c) => ({ y: (c.parsed as { value: number }).value, label: c.condition }));
+      const lines = parts.filter((c) => c.parsed?.output === o.output && c.parsed.rise === (kind === 'rise')).map((c) => ({ y: (c.parsed as { value: number }).value, label: c.condition }));
       // CADSS starts at 0 (rise = peak): only the peak; blood pressure: the peak and the rise.
       if (kind === 'rise' && lines.length === 0) continue;
       const boxes = s.arms.flatMap((a) => {

@@ -6,7 +6,12 @@
  *
  * Randomness per patient (seed, subject, stream): random effects (stream 0, the model's full Ω by Cholesky), covariates
  * and inclusion (1), residual error (2: one normal per visit, drawn for every visit so that dropout does not shift
- * them), dropout (3), occasion deviations (5: per occasion, per random effect with between-occasion variability).
+ * them), dropout (3), occasion deviations (5: per occasion, per random effect with between-occasion variability),
+ * reading errors (6: one normal per session, reading time and reading output, in that order, all drawn).
+ *
+ * Safety thresholds: on the peak (model prediction, fine grid after each dose; a rise is over the value at time 0),
+ * or, for outputs read at endpoints.readings, on the readings (prediction + measurement error at the reading
+ * times of every session up to dropout; a rise is over the session's first reading).
  *
  * Between-occasion variability: the engine reads a data-set column named like a random effect at every record
  * (next observation carried backward). Each patient with BOV therefore gets a column η + κ_occasion for each such
@@ -21,7 +26,8 @@ import { observation } from '../core/random/residual.js';
 import { simulate } from '../core/simulate/simulate.js';
 import { ArmAccumulator, type ArmShape, type SubjectOutcome } from './accumulate.js';
 import { TrialError } from './design.js';
-import type { ArmPlan, TrialPlan } from './plan.js';
+import type { ArmPlan, SafetyPart, TrialPlan } from './plan.js';
+import type { ResidualSpec } from '../core/model/index.js';
 import { lastVisit, sampleCovariates, TRIAL_STREAMS } from './population.js';
 
 /** Patients per simulate() call. */
@@ -31,7 +37,7 @@ export function armShape(plan: TrialPlan, arm: ArmPlan): ArmShape {
   return {
     visits: plan.visits.length,
     peakOutputs: plan.peakOutputs.length,
-    thresholds: plan.safety.map((s) => ({ peakIndex: s.peakIndex, kind: s.kind, value: s.value })),
+    thresholds: plan.safety.length,
     responsePct: plan.score.responsePct,
     remission: plan.score.remission,
     missing: plan.missing,
@@ -169,6 +175,11 @@ export class TrialSimulator {
     const scores = new Float64Array(nv);
     const peaks = new Float64Array(nPeak);
     const baselines = new Float64Array(nPeak);
+    const hits = new Uint8Array(plan.safety.length);
+    const readingsPlan = plan.readings;
+    const nRead = readingsPlan?.outputs.length ?? 0;
+    const readings = Array.from({ length: nRead }, () => new Float64Array(arm.readingRows.length));
+    const readingColumns = readingsPlan?.outputs.map((r) => this.buffers[this.outputs.indexOf(r.output)] as Float64Array) ?? [];
     const covariates = new Float64Array(nCov);
     for (let i = 0; i < count; i++) {
       const subject = from + i;
@@ -194,10 +205,56 @@ export class TrialSimulator {
         peaks[k] = best;
         baselines[k] = col[offset + (arm.visitRows[0] as number)] as number;
       }
+      if (readingsPlan !== undefined) readClinic(readingsPlan, arm, readingColumns, offset, new SubjectRandom(plan.seed, subject, TRIAL_STREAMS.readings), endH, readings);
+      const J = readingsPlan?.offsetsH.length ?? 1;
+      plan.safety.forEach((e, j) => {
+        hits[j] = e.parts.some((t) => (t.readingIndex >= 0 ? readingHit(t, readings[t.readingIndex] as Float64Array, J) : valueHit(t, peaks[t.peakIndex] as number, baselines[t.peakIndex] as number))) ? 1 : 0;
+      });
       for (let k = 0; k < nCov; k++) covariates[k] = inputs[i * nInputs + nEta + k] as number;
-      const outcome: SubjectOutcome = { arm: arm.index, subject, covariates, scores, lastVisit: last, peaks, baselines };
+      const outcome: SubjectOutcome = { arm: arm.index, subject, covariates, scores, lastVisit: last, peaks, baselines, hits };
       acc.add(outcome);
       onSubject?.(outcome);
     }
   }
+}
+
+/**
+ * A patient's clinic readings, out[k][s · J + j] for reading output k, session s and reading j: the model's value
+ * plus measurement error, NaN for readings at or after `endH` (dropout) or after the end of the trial.
+ */
+function readClinic(readings: NonNullable<TrialPlan['readings']>, arm: ArmPlan, columns: readonly Float64Array[], offset: number, rng: SubjectRandom, endH: number, out: Float64Array[]): void {
+  const rows = arm.readingRows;
+  const nOut = readings.outputs.length;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as number;
+    for (let k = 0; k < nOut; k++) {
+      const z = rng.normal();
+      const residual = (readings.outputs[k] as { residual: ResidualSpec | undefined }).residual;
+      const f = row >= 0 ? ((columns[k] as Float64Array)[offset + row] as number) : Number.NaN;
+      (out[k] as Float64Array)[r] = row >= 0 && (arm.readingTimesH[r] as number) < endH ? (residual !== undefined ? observation(residual, f, z) : f) : Number.NaN;
+    }
+  }
+}
+
+function meets(t: SafetyPart, x: number): boolean {
+  return t.kind === 'above' || t.kind === 'rise_above' ? x > t.value : x >= t.value;
+}
+
+/** A threshold on the peak; a rise is over the value at time 0. */
+function valueHit(t: SafetyPart, peak: number, baseline: number): boolean {
+  return meets(t, t.kind === 'rise_above' || t.kind === 'rise_at_least' ? peak - baseline : peak);
+}
+
+/** A threshold on any reading of any session; a rise is over the session's first reading (J readings per session). */
+function readingHit(t: SafetyPart, readings: Float64Array, J: number): boolean {
+  const rise = t.kind === 'rise_above' || t.kind === 'rise_at_least';
+  for (let s = 0; s + J <= readings.length; s += J) {
+    const base = readings[s] as number;
+    for (let j = rise ? 1 : 0; j < J; j++) {
+      const y = readings[s + j] as number;
+      if (Number.isNaN(y) || (rise && Number.isNaN(base))) continue;
+      if (meets(t, rise ? y - base : y)) return true;
+    }
+  }
+  return false;
 }

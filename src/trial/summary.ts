@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { ArmAccumulator } from './accumulate.js';
 import type { TrialPlan } from './plan.js';
+import type { ResidualSpec } from '../core/model/index.js';
 import { kaplanMeier, meanStats, newcombeDifference, welchDifference, wilson, type KaplanMeier, type MeanStats, type Proportion } from './stats.js';
 
 export const SUMMARY_FORMAT = 'ketasim-trial-summary/1';
@@ -58,6 +59,8 @@ export const summarySchema = z.object({
     inclusion: z.array(z.object({ covariate: z.string(), min: num, max: num })),
     occasion_variability: z.array(z.object({ random_effect: z.string(), sd: z.number() })),
     dropout: z.string(),
+    /** Safety outputs judged on clinic readings (endpoints.readings): schedule, measurement error, source. */
+    readings: z.string().optional(),
   }),
   arms: z.array(
     z.object({
@@ -276,18 +279,32 @@ export function trialSummary(plan: TrialPlan, accumulators: readonly ArmAccumula
         response_source: sc.responseSource,
         remission: remissionText,
         remission_source: sc.remissionSource,
-        residual_error:
-          sc.residual === undefined
-            ? sc.residualSource
-            : `${[sc.residual.additive !== undefined ? `additive SD ${sc.residual.additive}` : '', sc.residual.proportional !== undefined ? `proportional ${sc.residual.proportional}` : '', sc.residual.exponential !== undefined ? `exponential ${sc.residual.exponential}` : ''].filter((x) => x !== '').join(' + ')}${sc.residual.range !== undefined ? `, range [${sc.residual.range[0]}, ${sc.residual.range[1]}]` : ''} (${sc.residualSource})`,
+        residual_error: residualText(sc.residual, sc.residualSource),
         missing: plan.missing,
       },
       population: plan.population.map((c) => ({ covariate: c.name, distribution: distributionText(c.distribution), source: c.source })),
       inclusion: Object.entries(plan.design.inclusion).map(([name, r]) => ({ covariate: name, min: r.min ?? null, max: r.max ?? null })),
       occasion_variability: plan.occasionVariability.map((o) => ({ random_effect: o.name, sd: o.sd })),
       dropout: dropoutText(plan),
+      ...(plan.readings !== undefined ? { readings: readingsText(plan.readings) } : {}),
     },
     arms,
     comparisons,
   };
+}
+
+function residualText(residual: ResidualSpec | undefined, source: string): string {
+  if (residual === undefined) return source;
+  const parts = [
+    residual.additive !== undefined ? `additive SD ${residual.additive}` : '',
+    residual.proportional !== undefined ? `proportional ${residual.proportional}` : '',
+    residual.exponential !== undefined ? `exponential ${residual.exponential}` : '',
+  ].filter((x) => x !== '');
+  return `${parts.join(' + ')}${residual.range !== undefined ? `, range [${residual.range[0]}, ${residual.range[1]}]` : ''} (${source})`;
+}
+
+function readingsText(readings: NonNullable<TrialPlan['readings']>): string {
+  const times = readings.offsetsH.map((h) => (h < 1 ? `${Number((h * 60).toPrecision(6))} min` : `${Number(h.toPrecision(6))} h`)).join(', ');
+  const errors = readings.outputs.map((o) => `${o.output}: ${residualText(o.residual, o.residualSource)}`).join('; ');
+  return `${readings.outputs.map((o) => o.output).join(', ')} read at ${times} after the start of each dose (rises over the session's first reading), up to dropout; measurement error ${errors}; schedule: ${readings.source}`;
 }

@@ -87,20 +87,25 @@ describe('example trial designs', () => {
     expect(s.comparisons.find((c) => c.treatment === 'ketamine')?.visits.find((v) => v.time_h === 24)?.response.ci95[0]).toBeGreaterThan(0);
   });
 
-  it('esketamine induction: CADSS > 4 in 61-84% on 56 and 84 mg (label); known misses: placebo dissociation, blood-pressure rises', () => {
+  it('esketamine induction: CADSS > 4 in 61-84% on 56 and 84 mg and BP rises on placebo readings in 1-4% (label); known misses: placebo dissociation, BP rises on esketamine', () => {
     const s = run('esketamine-induction.yaml');
     const share = (arm: string, condition: string): ArmSummary['thresholds'][number]['share'] =>
       s.arms.find((a) => a.name === arm)?.thresholds.find((t) => t.condition === condition)?.share as ArmSummary['thresholds'][number]['share'];
     rateAgrees(share('esketamine 56 mg', 'CADSS > 4'), 0.725, [0.61, 0.84]);
     rateAgrees(share('esketamine 84 mg', 'CADSS > 4'), 0.725, [0.61, 0.84]);
     expect(share('esketamine 84 mg', 'CADSS > 4').rate as number).toBeGreaterThan(share('esketamine 56 mg', 'CADSS > 4').rate as number);
+    // Blood pressure on clinic readings (measurement error, rise over the session's pre-dose reading): the label's
+    // placebo share (1-4%) comes from reading noise alone.
+    const bp = 'SBP rise ≥ 40 mmHg (readings) or DBP rise ≥ 25 mmHg (readings)';
+    rateAgrees(share('placebo', bp), 0.025, [0.01, 0.04]);
     // Known misses, explained in the design's header and docs/trials.md (update both if these change): no
-    // dissociation without drug (label: 5-16% on placebo), and blood-pressure rises of a few mmHg (label: >= 40/25
-    // mmHg in 8-19%).
+    // dissociation without drug (label: 5-16% on placebo), and esketamine's BP rises only a few points above the
+    // noise share (label: 8-19%; the model has no variability of the BP response).
     expect(share('placebo', 'CADSS > 4').rate).toBeLessThan(0.05);
     for (const arm of ['esketamine 56 mg', 'esketamine 84 mg']) {
-      expect(share(arm, 'SBP rise ≥ 40 mmHg').rate).toBeLessThan(0.08);
-      expect(share(arm, 'DBP rise ≥ 25 mmHg').rate).toBeLessThan(0.08);
+      const rate = share(arm, bp).rate as number;
+      expect(rate).toBeGreaterThan(share('placebo', bp).rate as number);
+      expect(rate).toBeLessThan(0.08);
     }
   });
 });

@@ -121,7 +121,10 @@ describe('trial report', () => {
     expect(ket.time_to_response.median_h).not.toBeNull();
     expect(svgTexts(svgs[5] as string).some((t) => t.startsWith('median ketamine:'))).toBe(true);
     expect(svgTexts(svgs[7] as string)).toContain('CADSS > 4');
-    expect(svgTexts(svgs[12] as string)).toEqual(expect.arrayContaining(['CADSS > 4', 'SBP rise ≥ 40 mmHg', 'ketamine', 'saline']));
+    expect(svgTexts(svgs[12] as string)).toEqual(expect.arrayContaining(['CADSS > 4', 'SBP rise ≥ 40 mmHg or DBP rise ≥ 25 mmHg', 'ketamine', 'saline']));
+    // Each part of an either-or condition marks its own output's chart.
+    expect(svgTexts(svgs[9] as string)).toContain('SBP rise ≥ 40 mmHg');
+    expect(svgTexts(svgs[11] as string)).toContain('DBP rise ≥ 25 mmHg');
 
     const text = htmlText(html);
     for (const expected of [

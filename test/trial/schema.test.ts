@@ -6,7 +6,7 @@ import { root } from '../cli/helpers.js';
 import { summarySchema } from '../../src/trial/summary.js';
 import { designSchema } from '../../src/trial/design.js';
 
-// Regenerate after a schema change: node -e "..." as in docs/trials.md ("JSON Schemas").
+// Regenerate after a schema change: npm run build && node scripts/schemas.mjs
 describe('published JSON Schemas', () => {
   it('docs/trial-summary.schema.json and docs/trial-design.schema.json are generated from the zod schemas', () => {
     const summary = JSON.parse(readFileSync(join(root, 'docs/trial-summary.schema.json'), 'utf8')) as unknown;
