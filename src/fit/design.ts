@@ -55,7 +55,7 @@ export interface PatientDesign {
   readonly record: PatientRecord;
   readonly dataset: Dataset;
   readonly hoursPerModelTime: number;
-  /** Covariate values set on every record. */
+  /** Covariate values in effect at the end of the record (and for planned doses): time zero's with every change applied. */
   readonly covariates: Readonly<Record<string, number>>;
   readonly observations: readonly FitObservation[];
   readonly unused: readonly UnusedObservation[];
@@ -115,9 +115,34 @@ export function buildDesign(model: CompiledModel, record: PatientRecord, options
   }
   const perModelTime = hoursPerTimeUnit(model.spec.units.time);
   const warnings: string[] = [];
-  const covariates = patientCovariates(model, record, warnings);
+  const initial = patientCovariates(model, record, warnings);
+  const known = new Set(model.covariateNames);
+  for (const c of record.covariateChanges) {
+    for (const name of Object.keys(c.covariates)) {
+      const field = `${c.where}.covariates.${name}`;
+      if (!known.has(name)) throw new PatientRecordError(`model ${model.name} has no covariate ${name} (its covariates: ${model.covariateNames.join(', ') || 'none'})`, { source: record.source, field });
+      if (initial[name] !== undefined) continue;
+      // Before its first change a covariate has the model's default (e.g. no benzodiazepine), or must be given.
+      const fallback = (model.spec.covariates?.[name] as { default?: number } | undefined)?.default;
+      if (fallback === undefined) throw new PatientRecordError(`${name} has no value before this change and model ${model.name} no default: give it in covariates`, { source: record.source, field });
+      initial[name] = fallback;
+    }
+  }
+  /** Covariates in effect at time tH: changes at tH included (inclusive) or not. */
+  const covariatesAt = (tH: number, inclusive: boolean): Record<string, number> => {
+    const out = { ...initial };
+    for (const c of record.covariateChanges) if (inclusive ? c.timeH <= tH : c.timeH < tH) Object.assign(out, c.covariates);
+    return out;
+  };
+  const covariates = covariatesAt(Infinity, true);
   type Row = Record<string, number> & { TIME: number; EVID: number };
   const rows: { row: Row; key: number }[] = [];
+  // A change at T holds from T on. Data-set values govern the interval that ends at their record (NONMEM's next
+  // observation carried backward), so a record at T carries the values before T (EVID 2, sorted first at T) and
+  // every record after it, doses at T included, the new ones.
+  for (const c of record.covariateChanges) {
+    rows.push({ row: { ID: 1, TIME: c.timeH / perModelTime, EVID: 2, AMT: 0, CMT: 0, RATE: 0, ...covariatesAt(c.timeH, false) }, key: -1 });
+  }
 
   const doses: PlannedDose[] = [...record.doses.map((d) => ({ timeH: d.timeH, drug: d.drug, route: d.route, amountMg: d.amountMg, durationH: d.durationH })), ...(options.plannedDoses ?? [])];
   doses.forEach((d, i) => {
@@ -137,7 +162,7 @@ export function buildDesign(model: CompiledModel, record: PatientRecord, options
         throw new PatientRecordError(`model ${model.name} sets the ${modelled === -2 ? 'duration' : 'rate'} of doses into ${model.compartments[c]}; give no duration`, { source: record.source, field: `${field}.duration` });
       }
       const rate = d.durationH > 0 ? d.amountMg / (d.durationH / perModelTime) : modelled;
-      rows.push({ row: { ID: 1, TIME: d.timeH / perModelTime, EVID: 1, AMT: d.amountMg, CMT: c + 1, RATE: rate, ...covariates }, key: -1 });
+      rows.push({ row: { ID: 1, TIME: d.timeH / perModelTime, EVID: 1, AMT: d.amountMg, CMT: c + 1, RATE: rate, ...covariatesAt(d.timeH, true) }, key: -1 });
     }
   });
   // One observation record per distinct time (observations and grid share them).
@@ -147,14 +172,15 @@ export function buildDesign(model: CompiledModel, record: PatientRecord, options
     if (k === undefined) {
       k = timeKey.size;
       timeKey.set(h, k);
-      rows.push({ row: { ID: 1, TIME: h / perModelTime, EVID: 0, AMT: 0, CMT: 0, RATE: 0, ...covariates }, key: k });
+      rows.push({ row: { ID: 1, TIME: h / perModelTime, EVID: 0, AMT: 0, CMT: 0, RATE: 0, ...covariatesAt(h, true) }, key: k });
     }
     return k;
   };
   const obsKeys = record.observations.map((o) => obsTime(o.timeH));
   const gridKeys = (options.gridH ?? []).map((h) => obsTime(h));
   if (rows.length === 0) throw new PatientRecordError('the record has no doses and no observations', { source: record.source });
-  // Doses before observations at equal times (a dose at t is given, then observed); stable otherwise.
+  // At equal times: covariate changes (EVID 2), then doses (a dose at t is given, then observed), then
+  // observations; stable otherwise.
   const order = rows.map((r, i) => ({ ...r, i }));
   order.sort((a, b) => a.row.TIME - b.row.TIME || b.row.EVID - a.row.EVID || a.i - b.i);
   const rowOfKey = new Map<number, number>();

@@ -102,6 +102,15 @@ const observationInput = z
   })
   .strict();
 
+/** Covariate values that hold from `time` on (a dose at that time already sees them). */
+const covariateChange = z
+  .object({
+    time,
+    covariates: z.record(z.string(), z.number()),
+    note: z.string().optional(),
+  })
+  .strict();
+
 const comedication = z.union([
   z.string().min(1).transform((name) => ({ name, dose: undefined as string | undefined })),
   z.object({ name: z.string().min(1), dose: z.string().optional() }).strict(),
@@ -118,6 +127,8 @@ export const patientRecordSchema = z
     age_y: z.number().min(0).max(120).optional(),
     /** Model covariates by name (e.g. BASE_MADRS, BASE_SBP, BZD_DZP_MG). */
     covariates: z.record(z.string(), z.number()).default({}),
+    /** Later covariate values (a co-medication started, a new resting blood pressure), in time order. */
+    covariate_changes: z.array(covariateChange).default([]),
     comedications: z.array(comedication).default([]),
     doses: z.array(doseInput).default([]),
     observations: z.array(observationInput).default([]),
@@ -156,13 +167,22 @@ export interface RecordObservation {
   readonly where: string;
 }
 
+export interface RecordCovariateChange {
+  readonly timeH: number;
+  readonly covariates: Readonly<Record<string, number>>;
+  readonly where: string;
+}
+
 export interface PatientRecord {
   readonly source: string;
   readonly id: string;
   readonly weightKg: number | undefined;
   readonly sex: 'female' | 'male' | undefined;
   readonly ageY: number | undefined;
+  /** Covariate values at time zero. */
   readonly covariates: Readonly<Record<string, number>>;
+  /** Later values, in time order: each holds from its time on (doses at that time included). */
+  readonly covariateChanges: readonly RecordCovariateChange[];
   readonly comedications: readonly { readonly name: string; readonly dose: string | undefined }[];
   readonly doses: readonly RecordDose[];
   readonly observations: readonly RecordObservation[];
@@ -235,6 +255,19 @@ function checkRecord(input: unknown, loc: Locator): PatientRecord {
   for (const [name, v] of Object.entries(r.covariates)) {
     if (!Number.isFinite(v)) fail(loc, `covariates.${name}`, 'not a finite number', v);
   }
+  let previousChange = -Infinity;
+  const covariateChanges: RecordCovariateChange[] = r.covariate_changes.map((c, i) => {
+    const field = `covariate_changes[${i + 1}]`;
+    const t = timeH(c.time, `${field}.time`);
+    if (!(t > previousChange)) fail(loc, `${field}.time`, `a change at ${t} h must come after the previous change (${previousChange} h): changes in time order, one per time`, c.time);
+    previousChange = t;
+    if (Object.keys(c.covariates).length === 0) fail(loc, `${field}.covariates`, 'no covariate values');
+    for (const [name, v] of Object.entries(c.covariates)) {
+      if (!Number.isFinite(v)) fail(loc, `${field}.covariates.${name}`, 'not a finite number', v);
+      if (name === 'WT') fail(loc, `${field}.covariates.WT`, 'body weight is weight_kg, one value per record (mg/kg doses are converted with it)', v);
+    }
+    return { timeH: t, covariates: c.covariates, where: field };
+  });
 
   let previous = -Infinity;
   const doses: RecordDose[] = r.doses.map((d, i) => {
@@ -320,20 +353,22 @@ function checkRecord(input: unknown, loc: Locator): PatientRecord {
     sex: r.sex,
     ageY: r.age_y,
     covariates: r.covariates,
+    covariateChanges,
     comedications: r.comedications.map((c) => ({ name: c.name, dose: c.dose })),
     doses,
     observations,
   };
 }
 
-/** Standard columns of the CSV form; every other numeric column is a covariate (constant over the rows). */
+/** Standard columns of the CSV form; every other numeric column is a covariate (it may change over the rows). */
 const CSV_COLUMNS = ['ID', 'TIME', 'EVID', 'MDV', 'AMT', 'UNIT', 'AMTU', 'ROUTE', 'DRUG', 'RATE', 'DUR', 'DV', 'DVID', 'DVU', 'BLQ', 'LLOQ', 'COMED', 'WT', 'SEX', 'AGE', 'C'] as const;
 
 /**
  * A record as CSV in NONMEM layout, one row per dose or observation, time in hours:
  * ID, TIME, EVID (1 dose, 0 observation), AMT with AMTU (mg, mg/kg, ug), ROUTE, DRUG (default ketamine), RATE
  * (mg/h) or DUR (h); DV with DVID (the observation type) and DVU (its unit), MDV 1 = missing, BLQ 1 with LLOQ;
- * WT (kg), SEX (0 male, 1 female), AGE (y) and other covariate columns (constant), COMED (co-medication names
+ * WT (kg), SEX (0 male, 1 female), AGE (y) (one value each), other covariate columns (a value that changes holds
+ * from its row's time on: `covariate_changes`), COMED (co-medication names
  * separated by ';'). Lines starting with '#' are comments.
  */
 export function parsePatientCsv(text: string, source = 'patient.csv'): PatientRecord {
@@ -368,9 +403,28 @@ export function parsePatientCsv(text: string, source = 'patient.csv'): PatientRe
     if (value === undefined) return;
     const prev = constant.get(name);
     if (prev !== undefined && prev.value !== value) {
-      throw new PatientRecordError(`${name} changes from ${prev.value} (row ${prev.line}) to ${value}: time-varying covariates are not supported in patient records yet`, { source, row: line, field: `column ${name}`, value: String(value) });
+      throw new PatientRecordError(`${name} changes from ${prev.value} (row ${prev.line}) to ${value}: ${name === 'WT' ? 'body weight' : name === 'SEX' ? 'sex' : 'age'} is one value per record`, { source, row: line, field: `column ${name}`, value: String(value) });
     }
     if (prev === undefined) constant.set(name, { value, line });
+  };
+  // Other covariate columns may change: the first value holds from time zero, a new value from its row's time on.
+  const current = new Map<string, number>();
+  const changes: { time: number; covariates: Record<string, number> }[] = [];
+  const setCovariate = (name: string, value: number | undefined, t: number, line: number): void => {
+    if (value === undefined) return;
+    const prev = current.get(name);
+    current.set(name, value);
+    if (prev === undefined) {
+      setConstant(name, value, line);
+      return;
+    }
+    if (prev === value) return;
+    let change = changes[changes.length - 1];
+    if (change === undefined || change.time !== t) {
+      change = { time: t, covariates: {} };
+      changes.push(change);
+    }
+    change.covariates[name] = value;
   };
   const covariateColumns = cols.filter((c) => !(CSV_COLUMNS as readonly string[]).includes(c.toUpperCase()));
   const doses: Record<string, unknown>[] = [];
@@ -393,7 +447,7 @@ export function parsePatientCsv(text: string, source = 'patient.csv'): PatientRe
     setConstant('WT', num(r, 'WT'), r.line);
     setConstant('SEX', num(r, 'SEX'), r.line);
     setConstant('AGE', num(r, 'AGE'), r.line);
-    for (const c of covariateColumns) setConstant(c, num(r, c.toUpperCase()), r.line);
+    for (const c of covariateColumns) setCovariate(c, num(r, c.toUpperCase()), t, r.line);
     for (const name of (cell(r, 'COMED') ?? '').split(';').map((s) => s.trim()).filter((s) => s !== '')) comeds.add(name);
     if (evid === 1) {
       const amt = num(r, 'AMT');
@@ -453,6 +507,7 @@ export function parsePatientCsv(text: string, source = 'patient.csv'): PatientRe
     ...(sex !== undefined ? { sex: sex === 1 ? 'female' : 'male' } : {}),
     ...(constant.get('AGE') !== undefined ? { age_y: constant.get('AGE')?.value } : {}),
     covariates,
+    covariate_changes: changes,
     comedications: [...comeds],
     doses: doses.map(strip),
     observations: observations.map(strip),

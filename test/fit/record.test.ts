@@ -90,7 +90,7 @@ describe('CSV records', () => {
     expect(() => parsePatientCsv(csv.replace('7,0,1,0.5,mg/kg,iv', '7,0,1,0.5,mg/kg,'), 'p.csv')).toThrow(/p\.csv, row 2, doses\[1\]\.route: a dose needs a route/);
     expect(() => parsePatientCsv(csv.replace('150,CP', '150,FOO'), 'p.csv')).toThrow(/p\.csv, row 3, observations\[1\]\.type, value 'FOO': unknown observation type/);
     expect(() => parsePatientCsv(csv.replace('7,24,0', '7,0.2,0'), 'p.csv')).toThrow(/p\.csv, row 4, column TIME, value '0.2': TIME 0.2 h is before the previous row's 0.5 h/);
-    expect(() => parsePatientCsv(csv.replace('7,25,0,.,.,.,.,.,CP,ng/mL,1,0,.,70', '7,25,0,.,.,.,.,.,CP,ng/mL,1,0,.,72'), 'p.csv')).toThrow(/row 5, column WT.*time-varying covariates/);
+    expect(() => parsePatientCsv(csv.replace('7,25,0,.,.,.,.,.,CP,ng/mL,1,0,.,70', '7,25,0,.,.,.,.,.,CP,ng/mL,1,0,.,72'), 'p.csv')).toThrow(/row 5, column WT.*body weight is one value per record/);
   });
 
   it('the example CSV and JSON records of the same patient give the same record', () => {
