@@ -57,6 +57,8 @@ export interface PatientDesign {
   readonly hoursPerModelTime: number;
   /** Covariate values in effect at the end of the record (and for planned doses): time zero's with every change applied. */
   readonly covariates: Readonly<Record<string, number>>;
+  /** Covariate values at time zero (a covariate first set by a change: the model's default). */
+  readonly initialCovariates: Readonly<Record<string, number>>;
   readonly observations: readonly FitObservation[];
   readonly unused: readonly UnusedObservation[];
   /** Things in the record the model does not use (covariates, co-medications), said aloud. */
@@ -230,6 +232,7 @@ export function buildDesign(model: CompiledModel, record: PatientRecord, options
     dataset,
     hoursPerModelTime: perModelTime,
     covariates,
+    initialCovariates: initial,
     observations,
     unused,
     warnings,

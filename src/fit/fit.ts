@@ -95,6 +95,8 @@ export interface FitResult {
   readonly evaluations: number;
   readonly objective: { readonly total: number; readonly observations: number; readonly prior: number };
   readonly etas: readonly EtaEstimate[];
+  /** The covariates the model reads, at time zero, and their later changes (each from its time on). */
+  readonly covariates: { readonly initial: Readonly<Record<string, number>>; readonly changes: readonly { readonly timeH: number; readonly values: Readonly<Record<string, number>> }[] };
   /** Individual variables of the model that depend on the random effects. */
   readonly parameters: readonly ParameterEstimate[];
   /** Covariance of the etas (Laplace, or of the SIR draws), row-major. */
@@ -323,6 +325,7 @@ export function fitPatient(model: CompiledModelWithRandom, record: PatientRecord
       evaluations: objective.evaluations,
       objective: { total: best.f, observations: obsOfv, prior },
       etas,
+      covariates: { initial: design.initialCovariates, changes: record.covariateChanges.map((c) => ({ timeH: c.timeH, values: c.covariates })) },
       parameters,
       covariance: [...covEta],
       uncertainty: { method, draws: nDraws, ...(ess !== undefined ? { effectiveSampleSize: ess } : {}), hessianPositiveDefinite: cholH !== undefined },

@@ -87,7 +87,9 @@ describe('covariate changes in a patient record', () => {
       [48, { BASE_SBP: 140 }],
       [96, { BASE_SBP: 150 }],
     ]);
-    expect(buildDesign(model, r).covariates.BASE_SBP).toBe(150);
+    const design = buildDesign(model, r);
+    expect(design.covariates.BASE_SBP).toBe(150);
+    expect(design.initialCovariates.BASE_SBP).toBe(125);
   });
 
   it('errors name the change and the field', () => {

@@ -78,6 +78,9 @@ export function formatFit(r: FitResult): string {
   out.push(`Patient ${r.patient}, model ${r.model}: ${used} observation${used === 1 ? '' : 's'} used, ${r.unused.length} not used`);
   out.push(`MAP ${r.converged ? 'converged' : 'DID NOT CONVERGE'} (${r.message}) in ${r.iterations} iterations, ${r.evaluations} model evaluations, ${r.timingsMs.total.toFixed(0)} ms`);
   out.push(`Objective (-2 log posterior): ${g(r.objective.total, 8)} = observations ${g(r.objective.observations, 8)} + prior ${g(r.objective.prior, 6)}`);
+  const values = (v: Readonly<Record<string, number>>): string => Object.entries(v).map(([k, x]) => `${k} ${g(x)}`).join(', ');
+  if (Object.keys(r.covariates.initial).length > 0) out.push(`Covariates: ${values(r.covariates.initial)}`);
+  for (const c of r.covariates.changes) out.push(`  from ${g(c.timeH)} h: ${values(c.values)}`);
   out.push('');
   out.push(`Random effects (uncertainty: ${r.uncertainty.method}${r.uncertainty.effectiveSampleSize !== undefined ? `, effective sample size ${r.uncertainty.effectiveSampleSize.toFixed(0)}` : ''})`);
   out.push(
@@ -88,7 +91,7 @@ export function formatFit(r: FitResult): string {
   );
   out.push('  SD ratio = posterior SD / prior SD: 1 = the record says nothing about this effect (shrinkage to the population), 0 = fully determined.');
   out.push('');
-  out.push('Individual parameters (typical: this patient\'s covariates, etas 0)');
+  out.push('Individual parameters (typical: this patient\'s covariates at the end of the record, etas 0)');
   out.push(...table(['parameter', 'typical', 'estimate', 'median', '90% interval'], r.parameters.map((p) => [p.name, g(p.typical), g(p.estimate), g(p.median), `${g(p.ci90[0], 3)} to ${g(p.ci90[1], 3)}`])));
   out.push('');
   out.push('Goodness of fit (IPRED: individual prediction at the MAP; PRED: typical patient; IWRES: (obs - IPRED)/SD)');
