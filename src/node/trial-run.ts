@@ -96,7 +96,16 @@ export function defaultWorkers(): number {
 
 /** Header of the per-subject CSV. */
 export function subjectCsvHeader(plan: TrialPlan): string {
-  const cols = ['ARM', 'ID', ...plan.covariateNames, 'LAST_VISIT_H', ...plan.visits.map((v) => `${plan.score.output}_${v.timeH}H`), ...plan.peakOutputs.map((p) => `PEAK_${p.output}`)];
+  const cols = [
+    'ARM',
+    'ID',
+    ...plan.covariateNames,
+    'LAST_VISIT_H',
+    ...plan.visits.map((v) => `${plan.score.output}_${v.timeH}H`),
+    ...plan.peakOutputs.map((p) => `PEAK_${p.output}`),
+    // 1 when the patient met the safety endpoint (its condition, quoted: it has spaces and may have commas)
+    ...plan.safety.map((e) => `"SAFETY: ${e.condition.replace(/"/g, '""')}"`),
+  ];
   return `${cols.join(',')}\n`;
 }
 
@@ -104,7 +113,7 @@ export function subjectCsvLine(plan: TrialPlan, o: SubjectOutcome): string {
   const f = (x: number): string => (Number.isFinite(x) ? String(x) : '');
   const arm = (plan.arms[o.arm] as { name: string }).name;
   const quoted = /[",\n]/.test(arm) ? `"${arm.replace(/"/g, '""')}"` : arm;
-  return `${[quoted, String(o.subject + 1), ...Array.from(o.covariates, f), f((plan.visits[o.lastVisit] as { timeH: number }).timeH), ...Array.from(o.scores, f), ...Array.from(o.peaks, f)].join(',')}\n`;
+  return `${[quoted, String(o.subject + 1), ...Array.from(o.covariates, f), f((plan.visits[o.lastVisit] as { timeH: number }).timeH), ...Array.from(o.scores, f), ...Array.from(o.peaks, f), ...Array.from(o.hits, String)].join(',')}\n`;
 }
 
 interface TaskResult {

@@ -78,6 +78,11 @@ describe('ketasim trial', () => {
     expect(lines[0]).toMatch(/^ARM,ID,WT,AGE,SEX,BASE_MADRS,LAST_VISIT_H,MADRS_0H,/);
     expect(lines[1]).toMatch(/^ketamine,1,/);
     expect(lines[60]).toMatch(/^saline,60,/);
+    // The safety endpoints' hits (0/1) close each row; the summary's counts are their sums.
+    expect(lines[0]).toMatch(/,"SAFETY: CADSS > 4","SAFETY: SBP rise ≥ 40 mmHg or DBP rise ≥ 25 mmHg","SAFETY: SBP > 180 mmHg or DBP > 110 mmHg"$/);
+    const summary = JSON.parse(readFileSync(join(s.dir, 'sa', 'summary.json'), 'utf8')) as { arms: { name: string; thresholds: { share: { count: number } }[] }[] };
+    const cadssHits = (arm: string): number => lines.slice(1).filter((l) => l.startsWith(`${arm},`) && l.split(',').at(-3) === '1').length;
+    for (const arm of summary.arms) expect(cadssHits(arm.name)).toBe(arm.thresholds[0]?.share.count);
     // Inclusion: every baseline MADRS ≥ 24.
     for (const l of lines.slice(1)) expect(Number(l.split(',')[5])).toBeGreaterThanOrEqual(24);
   });
