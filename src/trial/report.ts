@@ -344,6 +344,7 @@ function designTables(s: TrialSummary): Table[] {
         { item: 'Residual (rating) error', value: d.score.residual_error },
         { item: 'Missing visits', value: d.score.missing === 'locf' ? 'last observation carried forward' : 'observed cases' },
         { item: 'Dropout', value: d.dropout },
+        { item: 'Safety readings', value: d.readings ?? 'none: safety thresholds on model peaks (no measurement error)' },
         { item: 'Control arm', value: d.control },
       ],
     },

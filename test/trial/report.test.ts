@@ -139,6 +139,7 @@ describe('trial report', () => {
       'per_visit' in {} ? '' : 'probability 0.03 before each visit',
       'BASE_MADRS',
       'Perez-Ruixo',
+      'safety thresholds on model peaks (no measurement error)',
     ])
       expect(text).toContain(expected);
     // The day-1 numbers of each arm, as in summary.json.
