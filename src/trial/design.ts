@@ -162,7 +162,7 @@ export const designSchema = z
          */
         readings: z
           .object({
-            times: z.array(durationSchema).min(2),
+            times: z.array(durationSchema).min(1),
             outputs: z.array(z.string().min(1)).min(1).optional(),
             source: z.string().optional(),
           })

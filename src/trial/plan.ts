@@ -426,6 +426,10 @@ function planReadings(design: Design, model: CompiledModelWithRandom, outputs: r
   offsetsH.forEach((t, i) => {
     if (i > 0 && !(t > (offsetsH[i - 1] as number))) throw new TrialError('reading times must increase (the first is the session\'s baseline reading)', `${field}.times[${i + 1}]`);
   });
+  const rise = thresholds.find((t) => outputs.includes(t.output) && (t.rise_above !== undefined || t.rise_at_least !== undefined));
+  if (rise !== undefined && offsetsH.length < 2) {
+    throw new TrialError(`a rise threshold on ${rise.output} needs at least two reading times (the first is the session's baseline)`, `${field}.times`);
+  }
   return {
     offsetsH,
     outputs: outputs.map((output, i) => {

@@ -84,5 +84,7 @@ describe('clinic readings', () => {
     expect(() => plan(design(`  safety: [{ output: SBP, above: 180 }]\n  readings: { times: [0 min, 40 min], outputs: [DBP] }`))).toThrow(TrialError);
     expect(() => plan(design(`  safety: [{ output: SBP, above: 180 }]\n  readings: { times: [0 min, 40 min], outputs: [DBP] }`))).toThrow(/no safety threshold is on DBP/);
     expect(() => plan(design(`  safety: [{ output: SBP, above: 180 }]`, 'residual: { SBP: { additive: 5 } }'))).toThrow(/residual\.SBP/);
+    expect(() => plan(design(`  safety: [{ output: SBP, rise_at_least: 40 }]\n  readings: { times: [40 min] }`))).toThrow(/readings\.times.*at least two reading times/);
+    expect(() => plan(design(`  safety: [{ output: SBP, above: 180 }]\n  readings: { times: [40 min] }`))).not.toThrow();
   });
 });
