@@ -209,12 +209,15 @@ export class LinearPropagator {
       return;
     }
     if (this.diagonal) {
-      // Uncoupled modes (the common IV case): Φ_ii = e^{ρh}, G_ii = (e^{ρh} − 1)/ρ, written with expm1 (exact as ρh → 0).
+      // Uncoupled modes (the common IV case): Φ_ii = e^{ρh}, G_ii = (e^{ρh} − 1)/ρ, written with expm1 (exact as
+      // ρh → 0). Below ρh = −0.7, e^{ρh} < 1/2 and e^{ρh} − 1 loses nothing (relative error ≤ 2 ulp, as expm1's):
+      // one exponential instead of two for the fast modes.
       for (let i = 0; i < n; i++) {
         const rho = rates[i] as number;
         const x = rho * h;
-        phi[i * n + i] = Math.exp(x);
-        g[i * n + i] = x === 0 ? h : Math.expm1(x) / rho;
+        const e = Math.exp(x);
+        phi[i * n + i] = e;
+        g[i * n + i] = x === 0 ? h : (x < -0.7 ? e - 1 : Math.expm1(x)) / rho;
       }
       return;
     }
