@@ -74,11 +74,18 @@ export function checkInitialState(t0: number, y0: Float64Array, n: number): void
   if (i >= 0) throw new SolverError(`initial state ${i + 1} (index ${i}) is not finite: ${y0[i]}`, undefined, t0);
 }
 
-/** Checks the arguments of advanceTo that do not depend on the solver state. */
+/**
+ * Checks the arguments of advanceTo that do not depend on the solver state. Called for every output time: the test
+ * is kept small enough for V8 to inline, the messages are built in a separate function only when it fails.
+ */
 export function checkAdvanceArgs(t: number, tOut: number, tStop: number, yOut: Float64Array, n: number): void {
+  if (!(tOut <= tStop) || tOut - tOut !== 0 || yOut.length < n) advanceArgsError(t, tOut, tStop, yOut, n);
+}
+
+function advanceArgsError(t: number, tOut: number, tStop: number, yOut: Float64Array, n: number): never {
   if (!(tOut <= tStop)) throw new SolverError(`output time ${tOut} is after the stop time ${tStop} (or not a number)`, undefined, t);
   if (!Number.isFinite(tOut)) throw new SolverError(`output time ${tOut} is not finite`, undefined, t);
-  if (yOut.length < n) throw new RangeError(`output array has ${yOut.length} entries, the system has ${n} states`);
+  throw new RangeError(`output array has ${yOut.length} entries, the system has ${n} states`);
 }
 
 export function backwardsError(t: number, tOut: number, tMin: number): SolverError {
