@@ -10,7 +10,7 @@ import type { CompiledModel, ResidualSpec } from '../core/model/index.js';
 import { datasetFromRows } from '../io/nmdata/index.js';
 import { routeCompartments } from '../regimen/regimen.js';
 import { hoursPerTimeUnit, RegimenError } from '../regimen/quantity.js';
-import { PatientRecordError, type PatientRecord, type RecordObservation } from './record.js';
+import { PatientRecordError, type PatientRecord, type RecordCovariateChange, type RecordObservation } from './record.js';
 
 /** How an observation enters the likelihood. */
 export type Censoring = 'none' | 'below' | 'above';
@@ -47,6 +47,8 @@ export interface DesignOptions {
   readonly residual?: Readonly<Record<string, ResidualSpec>>;
   /** Further doses (a plan to forecast), after the record's. */
   readonly plannedDoses?: readonly PlannedDose[];
+  /** Planned covariate changes (a plan to forecast, e.g. a benzodiazepine taper), after the record's. */
+  readonly plannedCovariateChanges?: readonly RecordCovariateChange[];
   /** Extra observation times (hours) for predictions (forecast grids). */
   readonly gridH?: readonly number[];
 }
@@ -119,7 +121,9 @@ export function buildDesign(model: CompiledModel, record: PatientRecord, options
   const warnings: string[] = [];
   const initial = patientCovariates(model, record, warnings);
   const known = new Set(model.covariateNames);
-  for (const c of record.covariateChanges) {
+  // The record's changes, then the plan's (stable: at equal times the plan's values win).
+  const changes = [...record.covariateChanges, ...(options.plannedCovariateChanges ?? [])].sort((a, b) => a.timeH - b.timeH);
+  for (const c of changes) {
     for (const name of Object.keys(c.covariates)) {
       const field = `${c.where}.covariates.${name}`;
       if (!known.has(name)) throw new PatientRecordError(`model ${model.name} has no covariate ${name} (its covariates: ${model.covariateNames.join(', ') || 'none'})`, { source: record.source, field });
@@ -133,7 +137,7 @@ export function buildDesign(model: CompiledModel, record: PatientRecord, options
   /** Covariates in effect at time tH: changes at tH included (inclusive) or not. */
   const covariatesAt = (tH: number, inclusive: boolean): Record<string, number> => {
     const out = { ...initial };
-    for (const c of record.covariateChanges) if (inclusive ? c.timeH <= tH : c.timeH < tH) Object.assign(out, c.covariates);
+    for (const c of changes) if (inclusive ? c.timeH <= tH : c.timeH < tH) Object.assign(out, c.covariates);
     return out;
   };
   const covariates = covariatesAt(Infinity, true);
@@ -142,7 +146,7 @@ export function buildDesign(model: CompiledModel, record: PatientRecord, options
   // A change at T holds from T on. Data-set values govern the interval that ends at their record (NONMEM's next
   // observation carried backward), so a record at T carries the values before T (EVID 2, sorted first at T) and
   // every record after it, doses at T included, the new ones.
-  for (const c of record.covariateChanges) {
+  for (const c of changes) {
     rows.push({ row: { ID: 1, TIME: c.timeH / perModelTime, EVID: 2, AMT: 0, CMT: 0, RATE: 0, ...covariatesAt(c.timeH, false) }, key: -1 });
   }
 

@@ -14,6 +14,7 @@ import { SubjectRandom } from '../core/random/philox.js';
 import { simulate } from '../core/simulate/simulate.js';
 import { buildDesign, type PlannedDose } from './design.js';
 import type { PatientFit } from './fit.js';
+import type { RecordCovariateChange } from './record.js';
 import { drawsSharingDynamics, fitSolver } from './fit.js';
 
 export interface BandOptions {
@@ -130,6 +131,8 @@ export const RESPONSE_FRACTION = 0.5;
 export interface ForecastScenario {
   readonly label: string;
   readonly doses: readonly PlannedDose[];
+  /** Planned covariate changes (after the end of the record), e.g. a benzodiazepine taper. */
+  readonly covariateChanges?: readonly RecordCovariateChange[];
 }
 
 /** Where the MADRS baseline of the response definition comes from. */
@@ -244,6 +247,7 @@ export interface BoosterDue {
 export interface ScenarioForecast {
   readonly label: string;
   readonly doses: readonly PlannedDose[];
+  readonly covariateChanges: readonly RecordCovariateChange[];
   readonly bands: readonly Band5[];
   readonly relapse?: RelapseForecast;
   readonly booster?: BoosterDue;
@@ -546,8 +550,11 @@ export function forecastPlans(model: CompiledModelWithRandom, fit: PatientFit, o
     for (const d of scenario.doses) {
       if (d.timeH < originH - 1e-9) throw new RangeError(`${scenario.label}: a planned dose at ${(d.timeH / 24).toFixed(2)} d is before the forecast origin (${(originH / 24).toFixed(2)} d, the end of the record)`);
     }
+    for (const c of scenario.covariateChanges ?? []) {
+      if (c.timeH < originH - 1e-9) throw new RangeError(`${scenario.label}: a planned covariate change at ${(c.timeH / 24).toFixed(2)} d is before the forecast origin (${(originH / 24).toFixed(2)} d, the end of the record)`);
+    }
     const peakTimesH = peakGridH(scenario.doses, endH);
-    const design = buildDesign(model, bare, { gridH: [...timesH, ...peakTimesH], plannedDoses: scenario.doses });
+    const design = buildDesign(model, bare, { gridH: [...timesH, ...peakTimesH], plannedDoses: scenario.doses, plannedCovariateChanges: scenario.covariateChanges ?? [] });
     const subject = design.dataset.subjects[0];
     if (subject === undefined) throw new RangeError('empty design');
     const [common, fine] = simulateCurves(model, design.dataset, subject, names, values, repOf, [
@@ -586,7 +593,7 @@ export function forecastPlans(model: CompiledModelWithRandom, fit: PatientFit, o
       const pq = options.peakQuantile ?? 0.95;
       peaks.push({ output: name, unit: model.outputUnits[model.outputNames.indexOf(name)] ?? '', peak: spread(pk), upper: { p: pq, value: q7(Float64Array.from(pk).sort(), pq) } });
     }
-    const base = { label: scenario.label, doses: scenario.doses, bands, peaks, peakTimesH };
+    const base = { label: scenario.label, doses: scenario.doses, covariateChanges: scenario.covariateChanges ?? [], bands, peaks, peakTimesH };
     if (!withRelapse) return base;
     const madrs = common.get('MADRS') as Float64Array[];
     const relapseTimesH = new Float64Array(nDraws);

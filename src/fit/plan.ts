@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { regimenDoseSchema } from '../regimen/regimen.js';
 import { parseDoseAmount, parseDurationHours, parseNumberList, RegimenError } from '../regimen/quantity.js';
 import type { PlannedDose } from './design.js';
-import type { PatientRecord } from './record.js';
+import type { PatientRecord, RecordCovariateChange } from './record.js';
 
 export const planSchema = z
   .object({
@@ -18,6 +18,13 @@ export const planSchema = z
     label: z.string().min(1).optional(),
     /** Further doses; an empty list is "no further dose". */
     doses: z.array(regimenDoseSchema).default([]),
+    /**
+     * Planned covariate changes, e.g. a benzodiazepine taper: `time` (hours from time zero, or "50 d") and the new
+     * `covariates`, each holding from its time on (as a patient record's covariate_changes).
+     */
+    covariate_changes: z
+      .array(z.object({ time: z.union([z.number(), z.string()]), covariates: z.record(z.string(), z.number()), note: z.string().optional() }).strict())
+      .default([]),
   })
   .strict();
 export type PlanInput = z.input<typeof planSchema>;
@@ -25,6 +32,7 @@ export type PlanInput = z.input<typeof planSchema>;
 export interface Plan {
   readonly label: string;
   readonly doses: readonly PlannedDose[];
+  readonly covariateChanges: readonly RecordCovariateChange[];
 }
 
 /** The drug of planned doses: the record's last dose's (ketamine, esketamine), or the model's. */
@@ -66,7 +74,27 @@ export function parsePlan(input: unknown, record: PatientRecord, modelName: stri
     }
   });
   doses.sort((a, b) => a.timeH - b.timeH);
-  return { label: parsed.data.label ?? (doses.length === 0 ? 'no further dose' : describeDoses(doses)), doses };
+  let previous = -Infinity;
+  const covariateChanges: RecordCovariateChange[] = parsed.data.covariate_changes.map((c, i) => {
+    const field = `${source}: covariate_changes[${i + 1}]`;
+    const timeH = typeof c.time === 'number' ? c.time : parseDurationHours(c.time, `${field}.time`);
+    if (!(timeH >= 0) || !Number.isFinite(timeH)) throw new RegimenError(`a change at ${timeH} h is before time zero`, `${field}.time`);
+    if (!(timeH > previous)) throw new RegimenError(`changes in time order, one per time (the previous is at ${previous} h)`, `${field}.time`);
+    previous = timeH;
+    if (Object.keys(c.covariates).length === 0) throw new RegimenError('no covariate values', `${field}.covariates`);
+    for (const [name, v] of Object.entries(c.covariates)) {
+      if (!Number.isFinite(v)) throw new RegimenError(`${name} is not a finite number`, `${field}.covariates.${name}`);
+      if (name === 'WT') throw new RegimenError('body weight is the record\'s weight_kg (mg/kg doses are converted with it)', `${field}.covariates.WT`);
+    }
+    return { timeH, covariates: c.covariates, where: field };
+  });
+  const described = [doses.length > 0 || covariateChanges.length === 0 ? describeDoses(doses) : '', ...covariateChanges.map(describeChange)].filter((x) => x !== '').join('; ');
+  return { label: parsed.data.label ?? described, doses, covariateChanges };
+}
+
+/** "BZD_DZP_MG 5 from day 50" */
+export function describeChange(c: RecordCovariateChange): string {
+  return `${Object.entries(c.covariates).map(([k, v]) => `${k} ${v}`).join(', ')} from day ${Number((c.timeH / 24).toFixed(2))}`;
 }
 
 /** "2 × 40 mg iv on days 42, 56" */

@@ -11,7 +11,7 @@ import type { CompiledModelWithRandom } from '../../core/model/index.js';
 import type { PlannedDose } from '../../fit/design.js';
 import { fitPatient, type PatientFit } from '../../fit/fit.js';
 import { forecastPlans, recordBaseline, type Band5, type PlanForecast, type ScenarioForecast, type ForecastScenario } from '../../fit/forecast.js';
-import { describeDoses, parsePlan, planDrug, type Plan } from '../../fit/plan.js';
+import { describeChange, describeDoses, parsePlan, planDrug, type Plan } from '../../fit/plan.js';
 import { RegimenError, parseDurationHours } from '../../regimen/quantity.js';
 import { readText, writeText } from '../../node/files.js';
 import { loadModelByName } from '../../node/library.js';
@@ -141,11 +141,11 @@ export function runForecast(model: CompiledModelWithRandom, fit: PatientFit, fla
   const baseline = recordBaseline(model, fit);
   const plan = flags.plan !== undefined ? readPlanFile(flags.plan, fit, model.name) : flagPlan(flags, fit, model.name);
   const first: ForecastScenario[] = [];
-  if (plan !== undefined && plan.doses.length > 0) first.push({ label: `plan: ${plan.label}`, doses: plan.doses });
+  if (plan !== undefined && (plan.doses.length > 0 || plan.covariateChanges.length > 0)) first.push({ label: `plan: ${plan.label}`, doses: plan.doses, covariateChanges: plan.covariateChanges });
   first.push({ label: 'no further dose', doses: [] });
   for (const path of flags.alternative ?? []) {
     const alt = readPlanFile(path, fit, model.name);
-    first.push({ label: alt.label, doses: alt.doses });
+    first.push({ label: alt.label, doses: alt.doses, covariateChanges: alt.covariateChanges });
   }
   const record = fit.design.record;
   const last = [...record.doses].reverse().find((d) => d.drug === 'ketamine' || d.drug === 'esketamine');
@@ -240,7 +240,9 @@ export function formatForecast(model: CompiledModelWithRandom, fit: PatientFit, 
   out.push('');
   out.push(...table(SCENARIO_COLUMNS.map(([, l]) => l), f.scenarios.map((s) => SCENARIO_COLUMNS.map(([k]) => scenarioRow(s, f.horizonH)[k] ?? ''))));
   out.push('');
-  for (const s of f.scenarios) if (s.doses.length > 0) out.push(`  ${s.label}: ${describeDoses(s.doses)}`);
+  for (const s of f.scenarios) {
+    if (s.doses.length > 0 || s.covariateChanges.length > 0) out.push(`  ${s.label}: ${[s.doses.length > 0 ? describeDoses(s.doses) : '', ...s.covariateChanges.map(describeChange)].filter((x) => x !== '').join('; ')}`);
+  }
   const main = f.scenarios[0];
   if (main?.booster !== undefined) out.push(`Booster due (${main.label}): ${main.booster.text}`);
   if (main !== undefined) {
@@ -291,6 +293,7 @@ export function forecastJson(f: PlanForecast): Record<string, unknown> {
     scenarios: f.scenarios.map((s, i) => ({
       label: s.label,
       doses: s.doses,
+      covariate_changes: s.covariateChanges.map((c) => ({ time_h: c.timeH, covariates: c.covariates })),
       relapse: s.relapse === undefined ? undefined : { ...s.relapse, probability: undefined, timeToRelapseH: Object.fromEntries(Object.entries(s.relapse.timeToRelapseH).map(([k, v]) => [k, num(v)])) },
       booster: s.booster,
       peaks: s.peaks,
