@@ -181,6 +181,27 @@ describe('commands', () => {
     const out = JSON.parse(r.stdout) as { scenarios: { label: string; relapse: { fractionInResponse: number } }[] };
     expect(out.scenarios.map((x) => x.label)).toEqual(['plan: weekly booster', 'no further dose', 'booster day 49', expect.stringMatching(/^booster at the due date/)]);
   }, 60000);
+  it('the example plans: boosters with a benzodiazepine taper keep more days in response than with it throughout', () => {
+    const r = ketasim(
+      'forecast',
+      '--patient',
+      join(root, 'examples/patients/depression-patient.json'),
+      '--plan',
+      join(root, 'examples/patients/plan-booster-bzd-taper.yaml'),
+      '--alternative',
+      join(root, 'examples/patients/plan-booster.yaml'),
+      '--draws',
+      '60',
+      '--json',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { scenarios: { label: string; covariate_changes: { time_h: number }[]; relapse: { fractionInResponse: number } }[] };
+    const taper = out.scenarios.find((x) => x.label.startsWith('plan: boosters days 45 and 52, benzodiazepine tapered'));
+    const throughout = out.scenarios.find((x) => x.label === 'boosters days 45 and 52, benzodiazepine 20 mg/day throughout');
+    expect(taper?.covariate_changes.map((c) => c.time_h / 24)).toEqual([42, 44, 50]);
+    expect(taper?.relapse.fractionInResponse as number).toBeGreaterThan(throughout?.relapse.fractionInResponse as number);
+  }, 60000);
   it('ketasim forecast names the field of a bad plan file', () => {
     const s = scratch('ketasim-forecast-');
     const plan = s.file('bad.yaml', 'doses:\n  - { route: iv, amount: 0.5 mg/kg, over: 40, days: [45] }\n');
