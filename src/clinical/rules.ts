@@ -15,6 +15,7 @@
 
 import { z } from 'zod';
 import { KetasimError } from '../core/errors.js';
+import { firstSchemaIssue } from '../core/schema-issue.js';
 
 /** A problem in a rules file; `field` names where (e.g. `rules[3].output`). */
 export class SafetyRulesError extends KetasimError {
@@ -151,9 +152,7 @@ export type SafetyRules = z.output<typeof safetyRulesSchema>;
 export function parseSafetyRules(input: unknown, source = 'safety rules'): SafetyRules {
   const parsed = safetyRulesSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = (issue?.path ?? []).map((p, i) => (typeof p === 'number' ? `[${p + 1}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
-    const detail = issue?.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : (issue?.message ?? 'invalid');
+    const { path, detail } = firstSchemaIssue(parsed.error);
     throw new SafetyRulesError(detail, path === '' ? source : `${source}: ${path}`);
   }
   const rules = parsed.data;

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { KetasimError } from '../core/errors.js';
 import { parseDoseAmount, parseDurationHours } from '../regimen/quantity.js';
+import { firstSchemaIssue } from '../core/schema-issue.js';
 
 export class ClinicLimitsError extends KetasimError {
   constructor(
@@ -78,9 +79,7 @@ export type LimitName = keyof ClinicLimits['limits'];
 export function parseClinicLimits(input: unknown, source = 'clinic limits', knownSources: Readonly<Record<string, string>> = {}): ClinicLimits {
   const parsed = clinicLimitsSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = (issue?.path ?? []).map((p, i) => (typeof p === 'number' ? `[${p + 1}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
-    const detail = issue?.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : (issue?.message ?? 'invalid');
+    const { path, detail } = firstSchemaIssue(parsed.error);
     throw new ClinicLimitsError(detail, path === '' ? source : `${source}: ${path}`);
   }
   const limits = parsed.data;

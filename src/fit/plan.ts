@@ -10,6 +10,7 @@ import { regimenDoseSchema } from '../regimen/regimen.js';
 import { parseDoseAmount, parseDurationHours, parseNumberList, RegimenError } from '../regimen/quantity.js';
 import type { PlannedDose } from './design.js';
 import type { PatientRecord, RecordCovariateChange } from './record.js';
+import { firstSchemaIssue } from '../core/schema-issue.js';
 
 export const planSchema = z
   .object({
@@ -45,9 +46,7 @@ export function planDrug(record: PatientRecord, modelName: string): string {
 export function parsePlan(input: unknown, record: PatientRecord, modelName: string, source = 'plan'): Plan {
   const parsed = planSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = (issue?.path ?? []).map((p, i) => (typeof p === 'number' ? `[${p + 1}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
-    const detail = issue?.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : (issue?.message ?? 'invalid');
+    const { path, detail } = firstSchemaIssue(parsed.error);
     throw new RegimenError(detail, path === '' ? source : `${source}: ${path}`);
   }
   const drug = planDrug(record, modelName);

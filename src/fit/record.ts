@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { KetasimError } from '../core/errors.js';
 import { forEachCsvRecord } from '../io/nmdata/csv.js';
 import { parseDurationHours, RegimenError } from '../regimen/quantity.js';
+import { firstSchemaIssue } from '../core/schema-issue.js';
 
 /** A problem in a patient record: the file, the record (CSV row or JSON path) and the field. */
 export class PatientRecordError extends KetasimError {
@@ -215,18 +216,10 @@ export function parsePatientRecord(input: unknown, source = 'patient'): PatientR
   return checkRecord(input, { source });
 }
 
-function zodPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p + 1}]` : out === '' ? String(p) : `.${String(p)}`;
-  return out;
-}
-
 function checkRecord(input: unknown, loc: Locator): PatientRecord {
   const parsed = patientRecordSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = zodPath(issue?.path ?? []);
-    const detail = issue?.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : (issue?.message ?? 'invalid');
+    const { path: field, detail } = firstSchemaIssue(parsed.error);
     fail(loc, field === '' ? 'record' : field, detail);
   }
   const r = parsed.data;

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { KetasimError } from '../core/errors.js';
 import { regimenDoseSchema } from '../regimen/regimen.js';
 import { parseDurationHours, parseNumberList, RegimenError } from '../regimen/quantity.js';
+import { firstSchemaIssue } from '../core/schema-issue.js';
 
 /** An error in a trial design; `field` names where (e.g. `arms[1].n`). */
 export class TrialError extends KetasimError {
@@ -185,11 +186,10 @@ export type Design = z.output<typeof designSchema>;
 export function parseDesign(input: unknown, source = 'design'): Design {
   const parsed = designSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = (issue?.path ?? []).map((p, i) => (typeof p === 'number' ? `[${p + 1}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
-    let detail = issue?.message ?? 'invalid';
-    if (issue?.code === 'unrecognized_keys') detail = `unknown key(s) ${issue.keys.join(', ')}`;
-    if (issue?.code === 'invalid_union' && path.endsWith('dropout')) detail = 'expected { hazard_per_day }, { fraction, by_day } or { per_visit } (with optional missing: observed | locf)';
+    const first = firstSchemaIssue(parsed.error);
+    const path = first.path;
+    let detail = first.detail;
+    if (first.issue?.code === 'invalid_union' && path.endsWith('dropout')) detail = 'expected { hazard_per_day }, { fraction, by_day } or { per_visit } (with optional missing: observed | locf)';
     throw new TrialError(detail, path === '' ? source : `${source}: ${path}`);
   }
   const design = parsed.data;

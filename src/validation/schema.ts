@@ -8,6 +8,7 @@
 
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z, type ZodError } from 'zod';
+import { fieldPath } from '../core/schema-issue.js';
 import { ValidationError } from './errors.js';
 import { mergeScenario, resolveScenario } from './scenario.js';
 
@@ -260,7 +261,7 @@ function schemaError(error: ZodError, line: (path: readonly string[]) => number 
   if (issue === undefined) return new ValidationError('invalid validation file', source);
   const rawPath = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
   const at = line(rawPath.map(String));
-  const path = rawPath.map((p, i) => (typeof p === 'number' ? `[${p + 1}]` : `${i > 0 ? '.' : ''}${p}`)).join('');
+  const path = fieldPath(issue.path);
   let detail = issue.message;
   if (issue.code === 'unrecognized_keys') detail = `unknown key(s) ${issue.keys.join(', ')}`;
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) detail = 'is required';
