@@ -57,44 +57,50 @@ function probability(value: string): number {
   return x;
 }
 
-export function registerForecast(program: Command): void {
-  program
-    .command('forecast')
-    .description("Forecast one patient's course after a fit: prediction intervals, time to relapse, booster due date, peaks for a proposed dose, alternatives")
-    .option('-m, --model <model>', 'built-in model name or model file', 'ketamine-depression')
-    .requiredOption('--patient <file>', 'patient record (docs/patients.md)')
-    .option('--plan <file>', 'planned further doses (YAML/JSON, docs/forecasting.md); times from the record\'s time zero')
-    .option('--dose <amount>', 'planned dose per session ("0.5 mg/kg", "56 mg"), instead of --plan')
-    .option('--route <route>', 'route of --dose (default: the record\'s last dose\'s)')
-    .option('--over <duration>', 'infusion duration of --dose ("40 min")')
-    .option('--days <list>', 'days of --dose from the record\'s time zero, e.g. 42,49')
-    .option('--hours <list>', 'hours of --dose from the record\'s time zero')
-    .option('--horizon <duration>', 'forecast horizon after the end of the record', '28 d')
-    .option('--draws <n>', 'posterior draws simulated (default 500)', positiveInteger, 500)
-    .option('--keep <p>', 'booster due: latest time with at least this probability of still responding (default 0.9)', probability, 0.9)
-    .option('--alternative <file>', 'another plan to compare (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--booster-days <list>', 'alternatives: one booster (the last dose) on each of these days', commaList)
-    .option('--booster-doses <list>', 'alternatives: one booster of each of these doses at the due date', (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter((s) => s !== '')])
+/** The options forecast and recommend share: posterior draws (method, groups, seed) and the outputs. */
+export function withPosteriorOptions(command: Command): Command {
+  return command
     .addOption(new Option('--uncertainty <method>', 'posterior draws: laplace or sir').choices(['laplace', 'sir']).default('laplace'))
     .option('--groups <n>', 'posterior draws sharing solutions of the dynamics: auto (default), independent, or a number of groups (docs/forecasting.md)', groupsOption)
     .option('--seed <n>', 'random seed (default 1)', positiveInteger)
     .option('--json', 'machine-readable result')
-    .option('--report <file>', 'write an HTML report')
-    .action(async (flags: ForecastFlags) => {
-      const model = loadModelByName(flags.model);
-      const record = readPatientFile(flags.patient);
-      const horizonH = parseHorizon(flags.horizon);
-      const fit = fitPatient(model, record, { uncertainty: flags.uncertainty, draws: Math.max(flags.draws, 200), ...(flags.seed !== undefined ? { seed: flags.seed } : {}) });
-      const t0 = performance.now();
-      const forecast = runForecast(model, fit, flags, horizonH);
-      const ms = performance.now() - t0;
-      if (flags.json === true) process.stdout.write(`${JSON.stringify({ ...forecastJson(forecast), fit: { converged: fit.result.converged, objective: fit.result.objective.total, etas: fit.result.etas, warnings: fit.result.warnings }, timingsMs: { fit: fit.result.timingsMs.total, forecast: ms }, disclaimer: DISCLAIMER }, null, 1)}\n`);
-      else process.stdout.write(formatForecast(model, fit, forecast, ms));
-      if (flags.report !== undefined) {
-        writeText(flags.report, await forecastReport(model, fit, forecast, flags.patient));
-        if (flags.json !== true) process.stdout.write(`report: ${flags.report}\n`);
-      }
-    });
+    .option('--report <file>', 'write an HTML report');
+}
+
+export function registerForecast(program: Command): void {
+  withPosteriorOptions(
+    program
+      .command('forecast')
+      .description("Forecast one patient's course after a fit: prediction intervals, time to relapse, booster due date, peaks for a proposed dose, alternatives")
+      .option('-m, --model <model>', 'built-in model name or model file', 'ketamine-depression')
+      .requiredOption('--patient <file>', 'patient record (docs/patients.md)')
+      .option('--plan <file>', 'planned further doses (YAML/JSON, docs/forecasting.md); times from the record\'s time zero')
+      .option('--dose <amount>', 'planned dose per session ("0.5 mg/kg", "56 mg"), instead of --plan')
+      .option('--route <route>', 'route of --dose (default: the record\'s last dose\'s)')
+      .option('--over <duration>', 'infusion duration of --dose ("40 min")')
+      .option('--days <list>', 'days of --dose from the record\'s time zero, e.g. 42,49')
+      .option('--hours <list>', 'hours of --dose from the record\'s time zero')
+      .option('--horizon <duration>', 'forecast horizon after the end of the record', '28 d')
+      .option('--draws <n>', 'posterior draws simulated (default 500)', positiveInteger, 500)
+      .option('--keep <p>', 'booster due: latest time with at least this probability of still responding (default 0.9)', probability, 0.9)
+      .option('--alternative <file>', 'another plan to compare (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+      .option('--booster-days <list>', 'alternatives: one booster (the last dose) on each of these days', commaList)
+      .option('--booster-doses <list>', 'alternatives: one booster of each of these doses at the due date', (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter((s) => s !== '')]),
+  ).action(async (flags: ForecastFlags) => {
+    const model = loadModelByName(flags.model);
+    const record = readPatientFile(flags.patient);
+    const horizonH = parseHorizon(flags.horizon);
+    const fit = fitPatient(model, record, { uncertainty: flags.uncertainty, draws: Math.max(flags.draws, 200), ...(flags.seed !== undefined ? { seed: flags.seed } : {}) });
+    const t0 = performance.now();
+    const forecast = runForecast(model, fit, flags, horizonH);
+    const ms = performance.now() - t0;
+    if (flags.json === true) process.stdout.write(`${JSON.stringify({ ...forecastJson(forecast), fit: { converged: fit.result.converged, objective: fit.result.objective.total, etas: fit.result.etas, warnings: fit.result.warnings }, timingsMs: { fit: fit.result.timingsMs.total, forecast: ms }, disclaimer: DISCLAIMER }, null, 1)}\n`);
+    else process.stdout.write(formatForecast(model, fit, forecast, ms));
+    if (flags.report !== undefined) {
+      writeText(flags.report, await forecastReport(model, fit, forecast, flags.patient));
+      if (flags.json !== true) process.stdout.write(`report: ${flags.report}\n`);
+    }
+  });
 }
 
 export function parseHorizon(text: string): number {

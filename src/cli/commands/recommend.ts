@@ -5,7 +5,7 @@
  */
 
 import { basename } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { CompiledModelWithRandom } from '../../core/model/index.js';
 import { ClinicLimitsError, DEFAULT_LIMIT_SOURCES, defaultClinicLimits, parseClinicLimits, type ClinicLimits } from '../../fit/clinic-limits.js';
@@ -21,7 +21,7 @@ import { htmlReport, type Section } from '../../report/index.js';
 import { DISCLAIMER, UsageError } from '../main.js';
 import { commaList, positiveInteger } from '../options.js';
 import { packageVersion } from '../../node/version.js';
-import { fmt, forecastCharts, groupsOption, forecastJson, parseHorizon, scenarioRow, SCENARIO_COLUMNS, table } from './forecast.js';
+import { fmt, forecastCharts, forecastJson, parseHorizon, scenarioRow, SCENARIO_COLUMNS, table, withPosteriorOptions } from './forecast.js';
 
 interface RecommendFlags {
   model: string;
@@ -41,61 +41,57 @@ interface RecommendFlags {
 }
 
 export function registerRecommend(program: Command): void {
-  program
-    .command('recommend')
-    .description('Propose the next dose and booster interval for one patient within clinic limits (or refuse, with the reason)')
-    .option('-m, --model <model>', 'built-in model name or model file', 'ketamine-depression')
-    .requiredOption('--patient <file>', 'patient record (docs/patients.md)')
-    .option('--limits <file>', 'clinic limits (YAML, ketasim: clinic-limits/1); limits it names replace the defaults')
-    .option('--rules <file>', 'safety rules for contraindications (default models/ketamine/safety.rules)')
-    .option('--horizon <duration>', 'forecast horizon after the end of the record', '28 d')
-    .option('--draws <n>', 'posterior draws per candidate (default 200)', positiveInteger, 200)
-    .option('--doses <list>', 'candidate doses, e.g. "0.5 mg/kg,0.75 mg/kg" (default by route: 0.5/0.75/1 mg/kg IV over 40 min; esketamine 56/84 mg)', commaList)
-    .option('--intervals <list>', 'candidate intervals between sessions in days (default 3.5,7,10,14,21,28)', commaList)
-    .option('--over <duration>', 'infusion duration of candidate IV doses (default: the record\'s, or 40 min)')
-    .addOption(new Option('--uncertainty <method>', 'posterior draws: laplace or sir').choices(['laplace', 'sir']).default('laplace'))
-    .option('--groups <n>', 'posterior draws sharing solutions of the dynamics: auto (default), independent, or a number of groups (docs/forecasting.md)', groupsOption)
-    .option('--seed <n>', 'random seed (default 1)', positiveInteger)
-    .option('--json', 'machine-readable result')
-    .option('--report <file>', 'write an HTML report')
-    .action(async (flags: RecommendFlags) => {
-      const model = loadModelByName(flags.model);
-      const record = readPatientFile(flags.patient);
-      const horizonH = parseHorizon(flags.horizon);
-      const rules = flags.rules !== undefined ? loadSafetyRules(flags.rules) : loadSafetyRules();
-      const intervalsD = flags.intervals?.map((s) => {
-        const x = Number(s);
-        if (!(x > 0)) throw new UsageError(`--intervals: "${s}" is not a positive number of days`);
-        return x;
-      });
-      const fit = fitPatient(model, record, { uncertainty: flags.uncertainty, draws: Math.max(flags.draws, 200), ...(flags.seed !== undefined ? { seed: flags.seed } : {}) });
-      const drug = planDrug(record, model.name) === 'esketamine' ? 'esketamine' : 'ketamine';
-      const limits = mergeLimits(defaultClinicLimits(drug), flags.limits !== undefined ? readLimits(flags.limits) : undefined);
-      let doses: CandidateDose[] | undefined;
-      if (flags.doses !== undefined) {
-        const last = record.doses[record.doses.length - 1];
-        const route = last?.route ?? 'iv';
-        let durationH = last?.durationH ?? 0;
-        if (flags.over !== undefined) {
-          try {
-            durationH = parseDurationHours(flags.over, '--over');
-          } catch (e) {
-            if (e instanceof RegimenError) throw new UsageError(e.message);
-            throw e;
-          }
-        }
-        doses = flags.doses.map((amount) => ({ amount, route, durationH }));
-      }
-      const t0 = performance.now();
-      const rec = recommend(model, fit, { limits, rules, horizonH, draws: flags.draws, ...(doses !== undefined ? { doses } : {}), ...(intervalsD !== undefined ? { intervalsD } : {}), ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(flags.groups !== undefined ? { groups: flags.groups } : {}) });
-      const ms = performance.now() - t0;
-      if (flags.json === true) process.stdout.write(`${JSON.stringify(recommendationJson(rec, ms), null, 1)}\n`);
-      else process.stdout.write(formatRecommendation(fit, rec, ms));
-      if (flags.report !== undefined) {
-        writeText(flags.report, await recommendReport(model, fit, rec, flags.patient));
-        if (flags.json !== true) process.stdout.write(`report: ${flags.report}\n`);
-      }
+  withPosteriorOptions(
+    program
+      .command('recommend')
+      .description('Propose the next dose and booster interval for one patient within clinic limits (or refuse, with the reason)')
+      .option('-m, --model <model>', 'built-in model name or model file', 'ketamine-depression')
+      .requiredOption('--patient <file>', 'patient record (docs/patients.md)')
+      .option('--limits <file>', 'clinic limits (YAML, ketasim: clinic-limits/1); limits it names replace the defaults')
+      .option('--rules <file>', 'safety rules for contraindications (default models/ketamine/safety.rules)')
+      .option('--horizon <duration>', 'forecast horizon after the end of the record', '28 d')
+      .option('--draws <n>', 'posterior draws per candidate (default 200)', positiveInteger, 200)
+      .option('--doses <list>', 'candidate doses, e.g. "0.5 mg/kg,0.75 mg/kg" (default by route: 0.5/0.75/1 mg/kg IV over 40 min; esketamine 56/84 mg)', commaList)
+      .option('--intervals <list>', 'candidate intervals between sessions in days (default 3.5,7,10,14,21,28)', commaList)
+      .option('--over <duration>', 'infusion duration of candidate IV doses (default: the record\'s, or 40 min)'),
+  ).action(async (flags: RecommendFlags) => {
+    const model = loadModelByName(flags.model);
+    const record = readPatientFile(flags.patient);
+    const horizonH = parseHorizon(flags.horizon);
+    const rules = flags.rules !== undefined ? loadSafetyRules(flags.rules) : loadSafetyRules();
+    const intervalsD = flags.intervals?.map((s) => {
+      const x = Number(s);
+      if (!(x > 0)) throw new UsageError(`--intervals: "${s}" is not a positive number of days`);
+      return x;
     });
+    const fit = fitPatient(model, record, { uncertainty: flags.uncertainty, draws: Math.max(flags.draws, 200), ...(flags.seed !== undefined ? { seed: flags.seed } : {}) });
+    const drug = planDrug(record, model.name) === 'esketamine' ? 'esketamine' : 'ketamine';
+    const limits = mergeLimits(defaultClinicLimits(drug), flags.limits !== undefined ? readLimits(flags.limits) : undefined);
+    let doses: CandidateDose[] | undefined;
+    if (flags.doses !== undefined) {
+      const last = record.doses[record.doses.length - 1];
+      const route = last?.route ?? 'iv';
+      let durationH = last?.durationH ?? 0;
+      if (flags.over !== undefined) {
+        try {
+          durationH = parseDurationHours(flags.over, '--over');
+        } catch (e) {
+          if (e instanceof RegimenError) throw new UsageError(e.message);
+          throw e;
+        }
+      }
+      doses = flags.doses.map((amount) => ({ amount, route, durationH }));
+    }
+    const t0 = performance.now();
+    const rec = recommend(model, fit, { limits, rules, horizonH, draws: flags.draws, ...(doses !== undefined ? { doses } : {}), ...(intervalsD !== undefined ? { intervalsD } : {}), ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...(flags.groups !== undefined ? { groups: flags.groups } : {}) });
+    const ms = performance.now() - t0;
+    if (flags.json === true) process.stdout.write(`${JSON.stringify(recommendationJson(rec, ms), null, 1)}\n`);
+    else process.stdout.write(formatRecommendation(fit, rec, ms));
+    if (flags.report !== undefined) {
+      writeText(flags.report, await recommendReport(model, fit, rec, flags.patient));
+      if (flags.json !== true) process.stdout.write(`report: ${flags.report}\n`);
+    }
+  });
 }
 
 function readLimits(path: string): ClinicLimits {
