@@ -26,8 +26,7 @@ import { observation } from '../core/random/residual.js';
 import { simulate } from '../core/simulate/simulate.js';
 import { ArmAccumulator, type ArmShape, type SubjectOutcome } from './accumulate.js';
 import { TrialError } from './design.js';
-import type { ArmPlan, SafetyPart, TrialPlan } from './plan.js';
-import type { ResidualSpec } from '../core/model/index.js';
+import type { ArmPlan, ReadingsPlan, SafetyPart, TrialPlan } from './plan.js';
 import { lastVisit, sampleCovariates, TRIAL_STREAMS } from './population.js';
 
 /** Patients per simulate() call. */
@@ -222,17 +221,16 @@ export class TrialSimulator {
  * A patient's clinic readings, out[k][s · J + j] for reading output k, session s and reading j: the model's value
  * plus measurement error, NaN for readings at or after `endH` (dropout) or after the end of the trial.
  */
-function readClinic(readings: NonNullable<TrialPlan['readings']>, arm: ArmPlan, columns: readonly Float64Array[], offset: number, rng: SubjectRandom, endH: number, out: Float64Array[]): void {
+function readClinic(readings: ReadingsPlan, arm: ArmPlan, columns: readonly Float64Array[], offset: number, rng: SubjectRandom, endH: number, out: Float64Array[]): void {
   const rows = arm.readingRows;
-  const nOut = readings.outputs.length;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] as number;
-    for (let k = 0; k < nOut; k++) {
-      const z = rng.normal();
-      const residual = (readings.outputs[k] as { residual: ResidualSpec | undefined }).residual;
-      const f = row >= 0 ? ((columns[k] as Float64Array)[offset + row] as number) : Number.NaN;
-      (out[k] as Float64Array)[r] = row >= 0 && (arm.readingTimesH[r] as number) < endH ? (residual !== undefined ? observation(residual, f, z) : f) : Number.NaN;
-    }
+    const taken = row >= 0 && (arm.readingTimesH[r] as number) < endH;
+    readings.outputs.forEach(({ residual }, k) => {
+      const z = rng.normal(); // drawn for every reading, taken or not: the stream does not depend on dropout
+      const f = taken ? ((columns[k] as Float64Array)[offset + row] as number) : Number.NaN;
+      (out[k] as Float64Array)[r] = taken && residual !== undefined ? observation(residual, f, z) : f;
+    });
   }
 }
 
